@@ -1,0 +1,146 @@
+import { createHmac } from 'node:crypto'
+import { Resource } from 'sst/resource'
+import { Type, type Static } from 'typebox'
+import { Compile } from 'typebox/compile'
+
+/**
+ * The one configuration of the bot, as environment variables. Every value is a string here;
+ * `loadConfig` validates them all at once and turns them into the typed `Config`.
+ * A schema's `description` is the hint printed when the value is malformed (never the value itself).
+ */
+const EnvSchema = Type.Object({
+  TELEGRAM_BOT_TOKEN: Type.Optional(Type.String({ pattern: '^[0-9]{1,20}:[A-Za-z0-9_-]{20,100}$', description: 'a BotFather token such as 123456:ABC…' })),
+  TELEGRAM_API_ROOT: Type.String({ pattern: '^https?://[^\\s/]+(/[^\\s]*)?$', description: 'an http(s) URL' }),
+  TELEGRAM_BOT_USERNAME: Type.Optional(Type.String({ pattern: '^@?[A-Za-z][A-Za-z0-9_]{3,31}$', description: 'a bot username of 4–32 letters, digits or _' })),
+  TELEGRAM_WEBHOOK_SECRET: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{1,256}$', description: '1–256 characters of A-Z a-z 0-9 _ -' })),
+  TELEGRAM_POLL: Type.Optional(Type.String({ pattern: '^[01]$', description: '0 or 1' })),
+  DATABASE_CONNECTION_STRING: Type.String({ pattern: '^(sqlite:.+|mssql://.+|.*(^|;)\\s*(server|data source|address|addr|network address)\\s*=.+)$', description: 'Server=…;…, mssql://… or sqlite:PATH' }),
+  DEV_ACCOUNTS: Type.String({ pattern: '^([^:,\\s]{1,128}:[^,\\s]{1,512})(,[^:,\\s]{1,128}:[^,\\s]{1,512})*$', description: 'user:token pairs separated by commas' }),
+  QUEUE_URL: Type.Optional(Type.String({ pattern: '^https?://[^\\s/]+/[^\\s]+\\.fifo$', description: 'the URL of an SQS FIFO queue (ending in .fifo)' })),
+  SQS_ENDPOINT: Type.Optional(Type.String({ pattern: '^https?://[^\\s/]+/?$', description: 'an http(s) URL' })),
+  AWS_REGION: Type.String({ pattern: '^[a-z]{2}(-[a-z]+)+-[0-9]$', description: 'an AWS region such as us-east-1' }),
+  HOST: Type.String({ minLength: 1, pattern: '^[^\\s]+$', description: 'a host name or address' }),
+  PORT: Type.String({ pattern: '^([0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])$', description: 'a port number 0–65535' }),
+  LOG_LEVEL: Type.Union([Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug'), Type.Literal('trace'), Type.Literal('silent')], { description: 'one of fatal, error, warn, info, debug, trace, silent' })
+})
+
+type Env = Static<typeof EnvSchema>
+type EnvName = keyof Env
+
+/** Variables whose values are credentials: never printed, not even when malformed. */
+const SECRET_NAMES: ReadonlySet<EnvName> = new Set(['TELEGRAM_BOT_TOKEN', 'TELEGRAM_WEBHOOK_SECRET', 'DATABASE_CONNECTION_STRING', 'DEV_ACCOUNTS'])
+
+const DEFAULTS: Partial<Env> = {
+  TELEGRAM_API_ROOT: 'https://api.telegram.org',
+  DATABASE_CONNECTION_STRING: 'sqlite:.data/local.sqlite',
+  DEV_ACCOUNTS: 'demo:demo-token',
+  AWS_REGION: 'us-east-1',
+  HOST: '127.0.0.1',
+  PORT: '3000',
+  LOG_LEVEL: 'info'
+}
+
+const checkEnv = Compile(EnvSchema)
+
+export interface DevAccount { username: string, token: string }
+
+export interface Config {
+  telegram: {
+    /** Absent only in the local runtime before it starts its Telegram emulator. */
+    botToken?: string
+    apiRoot: string
+    /** Without the leading @; absent means one getMe per cold start. */
+    botUsername?: string
+    /** Given, or derived from the token; absent when neither is set. */
+    webhookSecret?: string
+    /** Local runtime: relay getUpdates into the webhook. Absent means "when a token is set". */
+    poll?: boolean
+  }
+  database: { connectionString: string, devAccounts: DevAccount[] }
+  queue: { url?: string, endpoint?: string, region: string }
+  server: { host: string, port: number }
+  logLevel: Env['LOG_LEVEL']
+}
+
+export type LogLevel = Config['logLevel']
+
+/** A configuration problem: its message is one line that names the variable and never holds a value. */
+export class ConfigError extends Error {
+  override name = 'ConfigError'
+}
+
+/** Values that SST links into a function; each wins over its environment variable. */
+export type LinkedValues = Partial<Pick<Env, 'TELEGRAM_BOT_TOKEN' | 'DATABASE_CONNECTION_STRING' | 'QUEUE_URL'>>
+
+/** Reads the SST links this bot defines, checking each name before touching it (Resource throws on unknown names). */
+export function readSstLinks (resource: Record<string, unknown> = Resource as unknown as Record<string, unknown>): LinkedValues {
+  const field = (name: string, key: 'value' | 'url'): string | undefined => {
+    if (!(name in resource)) return undefined
+    const value = (resource[name] as Record<string, unknown> | undefined)?.[key]
+    return typeof value === 'string' ? value : undefined
+  }
+  const links: LinkedValues = {
+    TELEGRAM_BOT_TOKEN: field('TelegramBotToken', 'value'),
+    DATABASE_CONNECTION_STRING: field('DatabaseConnectionString', 'value'),
+    QUEUE_URL: field('Updates', 'url')
+  }
+  return Object.fromEntries(Object.entries(links).filter(([, value]) => value !== undefined))
+}
+
+/**
+ * Builds the configuration from SST links (when present), environment variables and defaults.
+ * Throws a ConfigError naming the first missing or malformed variable.
+ */
+export function loadConfig (env: NodeJS.ProcessEnv = process.env, links: LinkedValues = readSstLinks()): Config {
+  const raw: Record<string, string> = {}
+  for (const name of Object.keys(EnvSchema.properties) as EnvName[]) {
+    // An empty variable counts as unset, as shells and .env files commonly leave them.
+    const value = links[name as keyof LinkedValues] ?? (env[name] === '' ? undefined : env[name]) ?? DEFAULTS[name]
+    if (value !== undefined) raw[name] = value
+  }
+  if (!checkEnv.Check(raw)) {
+    const [first] = checkEnv.Errors(raw)
+    throw describe(first)
+  }
+  const values = raw as Env
+  const token = values.TELEGRAM_BOT_TOKEN
+  return {
+    telegram: {
+      botToken: token,
+      apiRoot: values.TELEGRAM_API_ROOT.replace(/\/+$/, ''),
+      botUsername: values.TELEGRAM_BOT_USERNAME?.replace(/^@/, ''),
+      webhookSecret: values.TELEGRAM_WEBHOOK_SECRET ?? (token === undefined ? undefined : deriveWebhookSecret(token)),
+      poll: values.TELEGRAM_POLL === undefined ? undefined : values.TELEGRAM_POLL === '1'
+    },
+    database: {
+      connectionString: values.DATABASE_CONNECTION_STRING,
+      devAccounts: values.DEV_ACCOUNTS.split(',').map((pair) => {
+        const at = pair.indexOf(':')
+        return { username: pair.slice(0, at), token: pair.slice(at + 1) }
+      })
+    },
+    queue: { url: values.QUEUE_URL, endpoint: values.SQS_ENDPOINT, region: values.AWS_REGION },
+    server: { host: values.HOST, port: Number(values.PORT) },
+    logLevel: values.LOG_LEVEL
+  }
+}
+
+function describe (error: { instancePath: string, params?: unknown } | undefined): ConfigError {
+  const missing = (error?.params as { requiredProperties?: string[] } | undefined)?.requiredProperties?.[0]
+  if (missing !== undefined) return new ConfigError(`${missing} is required`)
+  const name = (error?.instancePath ?? '').replace(/^\//, '') as EnvName
+  const hint = (EnvSchema.properties[name] as { description?: string } | undefined)?.description
+  const kind = SECRET_NAMES.has(name) ? ' (value hidden)' : ''
+  return new ConfigError(`${name} is malformed${kind}: expected ${hint ?? 'a valid value'}`)
+}
+
+/** Telegram's secret header value derived from the bot token, so one secret serves both. */
+export function deriveWebhookSecret (botToken: string): string {
+  return createHmac('sha256', botToken).update('telegram-webhook-secret').digest('base64url')
+}
+
+/** Fails start-up, with one line, when a setting the caller cannot run without is absent. */
+export function requireSetting<T> (value: T | undefined, variable: string): T {
+  if (value === undefined) throw new ConfigError(`${variable} is required`)
+  return value
+}

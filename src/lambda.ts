@@ -1,0 +1,12 @@
+import awsLambdaFastify from '@fastify/aws-lambda'
+import type { APIGatewayProxyEventV2, Context } from 'aws-lambda'
+import { buildApp } from './app.js'
+import { loadConfig } from './config.js'
+
+/**
+ * The Api Lambda: API Gateway (HTTP API, payload v2) → the Fastify app. Built once per cold
+ * start at module scope; `ready()` after the proxy so that plugins load during the init phase.
+ */
+const app = buildApp(loadConfig())
+export const handler = awsLambdaFastify<APIGatewayProxyEventV2>(app, { callbackWaitsForEmptyEventLoop: false }) as (event: APIGatewayProxyEventV2, context: Context) => ReturnType<ReturnType<typeof awsLambdaFastify<APIGatewayProxyEventV2>>>
+await app.ready()

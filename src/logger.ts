@@ -1,0 +1,52 @@
+import type { LoggerOptions } from 'pino'
+import type { LogLevel } from './config.js'
+
+/** Bot API URLs carry the token in their path (`/bot<token>/method`); errors from HTTP clients repeat it. */
+const BOT_TOKEN_IN_TEXT = /\d{1,20}:[A-Za-z0-9_-]{20,100}/g
+
+/** Replaces every bot-token-shaped substring and every known secret value in a text. */
+export function scrubSecrets (text: string, secrets: readonly string[]): string {
+  let scrubbed = text.replace(BOT_TOKEN_IN_TEXT, '[redacted]')
+  for (const secret of secrets) {
+    if (secret.length >= 6) scrubbed = scrubbed.split(secret).join('[redacted]')
+  }
+  return scrubbed
+}
+
+interface SerializedError { type: string, message: string, stack: string, code?: unknown, number?: unknown, [key: string]: unknown }
+
+/**
+ * pino options shared by every entry. Paths that could carry user text or credentials are
+ * redacted; errors are reduced to a few fields and scrubbed, because client errors embed URLs and payloads.
+ */
+export function loggerOptions (level: LogLevel, secrets: readonly string[]): LoggerOptions {
+  const serializeError = (error: unknown): SerializedError => {
+    if (!(error instanceof Error)) return { type: typeof error, message: scrubSecrets(String(error), secrets), stack: '' }
+    const details = error as Error & { code?: unknown, number?: unknown, statusCode?: unknown, cause?: unknown }
+    return {
+      type: error.name,
+      message: scrubSecrets(error.message, secrets),
+      stack: scrubSecrets(error.stack ?? '', secrets),
+      code: details.code,
+      number: details.number,
+      statusCode: details.statusCode,
+      cause: details.cause === undefined ? undefined : serializeError(details.cause)
+    }
+  }
+  return {
+    level,
+    redact: {
+      paths: [
+        'req.headers["x-telegram-bot-api-secret-token"]',
+        'req.headers.authorization',
+        'update.message.text',
+        'update.edited_message.text',
+        'text',
+        'token',
+        'payload.text'
+      ],
+      censor: '[redacted]'
+    },
+    serializers: { err: serializeError, error: serializeError }
+  }
+}

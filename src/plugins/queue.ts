@@ -1,0 +1,70 @@
+import { GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs'
+import fp from 'fastify-plugin'
+import { requireSetting } from '../config.js'
+
+/** One Telegram update, ready for the FIFO queue. */
+export interface QueuedUpdate {
+  body: string
+  groupId: string
+  deduplicationId: string
+  updateType: string
+}
+
+export interface UpdateQueue {
+  send: (update: QueuedUpdate) => Promise<void>
+}
+
+/** The queue could not take the update; the webhook answers 503 so that Telegram retries. */
+export class QueueUnavailableError extends Error {
+  override name = 'QueueUnavailableError'
+  readonly statusCode = 503
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    updateQueue: UpdateQueue
+  }
+}
+
+// Telegram expects an answer within a few seconds: two short attempts (the SDK's own retry) fit well inside.
+const SQS_MAX_ATTEMPTS = 2
+const SQS_CONNECTION_TIMEOUT_MS = 1000
+const SQS_REQUEST_TIMEOUT_MS = 1500
+
+/** The SQS FIFO queue of updates, with its health probe. */
+export default fp(async (fastify) => {
+  const { queue } = fastify.config
+  const queueUrl = requireSetting(queue.url, 'QUEUE_URL')
+  const client = new SQSClient({
+    region: queue.region,
+    endpoint: queue.endpoint,
+    maxAttempts: SQS_MAX_ATTEMPTS,
+    requestHandler: { connectionTimeout: SQS_CONNECTION_TIMEOUT_MS, requestTimeout: SQS_REQUEST_TIMEOUT_MS },
+    // An emulator accepts any credentials; real AWS always gets the default provider chain.
+    ...(queue.endpoint !== undefined && process.env.AWS_ACCESS_KEY_ID === undefined
+      ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
+      : {})
+  })
+
+  fastify.decorate<UpdateQueue>('updateQueue', {
+    async send (update) {
+      try {
+        await client.send(new SendMessageCommand({
+          QueueUrl: queueUrl,
+          MessageBody: update.body,
+          MessageGroupId: update.groupId,
+          MessageDeduplicationId: update.deduplicationId,
+          MessageAttributes: { UpdateType: { DataType: 'String', StringValue: update.updateType } }
+        }))
+      } catch (error) {
+        throw new QueueUnavailableError('the update queue is unavailable', { cause: error })
+      }
+    }
+  })
+
+  fastify.healthChecks.set('queue', async (abortSignal) => {
+    await client.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }), { abortSignal })
+  })
+
+  fastify.addHook('onClose', async () => { client.destroy() })
+}, { name: 'update-queue', dependencies: ['config', 'health-checks'] })

@@ -1,0 +1,60 @@
+import { createHash, timingSafeEqual } from 'node:crypto'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from 'typebox'
+import { requireSetting } from '../config.js'
+import { messageGroupIdOf, updateTypeOf, type RawUpdate } from '../telegram/update.js'
+
+/** Telegram's updates are a few kB; this bound also keeps every update far below SQS's message size limit. */
+export const WEBHOOK_BODY_LIMIT_BYTES = 128 * 1024
+
+const SECRET_HEADER = 'x-telegram-bot-api-secret-token'
+
+// Telegram adds fields and update types over time: only update_id is required, and nothing else is checked.
+const TelegramUpdate = Type.Object({ update_id: Type.Integer({ minimum: 0 }) }, { additionalProperties: true })
+
+/** A constant body without a `method` field, so Telegram can never read the answer as a Bot API call. */
+const ACCEPTED = { ok: true } as const
+
+/** Hashing first makes both sides the same length, so the comparison time says nothing about the secret. */
+function sameSecret (received: string, expected: string): boolean {
+  const digest = (value: string): Buffer => createHash('sha256').update(value).digest()
+  return timingSafeEqual(digest(received), digest(expected))
+}
+
+/** Telegram's webhook: authenticate, validate, enqueue, and only then answer 200. */
+const telegramWebhook: FastifyPluginAsyncTypebox = async (fastify) => {
+  const expectedSecret = requireSetting(fastify.config.telegram.webhookSecret, 'TELEGRAM_WEBHOOK_SECRET (or TELEGRAM_BOT_TOKEN)')
+
+  fastify.post('/telegram/webhook', {
+    bodyLimit: WEBHOOK_BODY_LIMIT_BYTES,
+    schema: {
+      headers: Type.Object({ [SECRET_HEADER]: Type.Optional(Type.String()) }),
+      body: TelegramUpdate,
+      response: {
+        200: Type.Object({ ok: Type.Literal(true) }),
+        401: Type.Object({ error: Type.String(), message: Type.String() })
+      }
+    },
+    // onRequest runs before the body is read or parsed: an unauthenticated caller costs nothing more.
+    onRequest: async (request, reply) => {
+      const received = request.headers[SECRET_HEADER]
+      if (typeof received !== 'string' || !sameSecret(received, expectedSecret)) {
+        request.log.info('webhook call with a missing or wrong secret token')
+        return reply.code(401).send({ error: 'Unauthorized', message: 'missing or wrong X-Telegram-Bot-Api-Secret-Token' })
+      }
+    }
+  }, async (request) => {
+    const update = request.body as RawUpdate
+    const queued = {
+      body: JSON.stringify(update),
+      groupId: messageGroupIdOf(update),
+      deduplicationId: String(update.update_id),
+      updateType: updateTypeOf(update)
+    }
+    await fastify.updateQueue.send(queued)
+    request.log.info({ updateId: update.update_id, updateType: queued.updateType, groupId: queued.groupId }, 'update queued')
+    return ACCEPTED
+  })
+}
+
+export default telegramWebhook
