@@ -17,6 +17,7 @@ const EnvSchema = Type.Object({
   DATABASE_CONNECTION_STRING: Type.String({ pattern: '^(sqlite:.+|mssql://.+|.*(^|;)\\s*(server|data source|address|addr|network address)\\s*=.+)$', description: 'Server=…;…, mssql://… or sqlite:PATH' }),
   DEV_ACCOUNTS: Type.String({ pattern: '^([^:,\\s]{1,128}:[^,\\s]{1,512})(,[^:,\\s]{1,128}:[^,\\s]{1,512})*$', description: 'user:token pairs separated by commas' }),
   QUEUE_URL: Type.Optional(Type.String({ pattern: '^https?://[^\\s/]+/[^\\s]+\\.fifo$', description: 'the URL of an SQS FIFO queue (ending in .fifo)' })),
+  PARKED_QUEUE_URL: Type.Optional(Type.String({ pattern: '^https?://[^\\s/]+/[^\\s]+\\.fifo$', description: 'the URL of an SQS FIFO queue (ending in .fifo)' })),
   SQS_ENDPOINT: Type.Optional(Type.String({ pattern: '^https?://[^\\s/]+/?$', description: 'an http(s) URL' })),
   AWS_REGION: Type.String({ pattern: '^[a-z]{2}(-[a-z]+)+-[0-9]$', description: 'an AWS region such as us-east-1' }),
   HOST: Type.String({ minLength: 1, pattern: '^[^\\s]+$', description: 'a host name or address' }),
@@ -57,7 +58,8 @@ export interface Config {
     poll?: boolean
   }
   database: { connectionString: string, devAccounts: DevAccount[] }
-  queue: { url?: string, endpoint?: string, region: string }
+  /** `parkedUrl`: where the dead-letter handler keeps dead updates for redrive. */
+  queue: { url?: string, parkedUrl?: string, endpoint?: string, region: string }
   server: { host: string, port: number }
   logLevel: Env['LOG_LEVEL']
 }
@@ -70,7 +72,7 @@ export class ConfigError extends Error {
 }
 
 /** Values that SST links into a function; each wins over its environment variable. */
-export type LinkedValues = Partial<Pick<Env, 'TELEGRAM_BOT_TOKEN' | 'DATABASE_CONNECTION_STRING' | 'QUEUE_URL'>>
+export type LinkedValues = Partial<Pick<Env, 'TELEGRAM_BOT_TOKEN' | 'DATABASE_CONNECTION_STRING' | 'QUEUE_URL' | 'PARKED_QUEUE_URL'>>
 
 /** Reads the SST links this bot defines, checking each name before touching it (Resource throws on unknown names). */
 export function readSstLinks (resource: Record<string, unknown> = Resource as unknown as Record<string, unknown>): LinkedValues {
@@ -82,7 +84,8 @@ export function readSstLinks (resource: Record<string, unknown> = Resource as un
   const links: LinkedValues = {
     TELEGRAM_BOT_TOKEN: field('TelegramBotToken', 'value'),
     DATABASE_CONNECTION_STRING: field('DatabaseConnectionString', 'value'),
-    QUEUE_URL: field('Updates', 'url')
+    QUEUE_URL: field('Updates', 'url'),
+    PARKED_QUEUE_URL: field('UpdatesParked', 'url')
   }
   return Object.fromEntries(Object.entries(links).filter(([, value]) => value !== undefined))
 }
@@ -119,7 +122,7 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env, links: LinkedV
         return { username: pair.slice(0, at), token: pair.slice(at + 1) }
       })
     },
-    queue: { url: values.QUEUE_URL, endpoint: values.SQS_ENDPOINT, region: values.AWS_REGION },
+    queue: { url: values.QUEUE_URL, parkedUrl: values.PARKED_QUEUE_URL, endpoint: values.SQS_ENDPOINT, region: values.AWS_REGION },
     server: { host: values.HOST, port: Number(values.PORT) },
     logLevel: values.LOG_LEVEL
   }

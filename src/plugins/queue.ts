@@ -1,8 +1,8 @@
 import { GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs'
 import fp from 'fastify-plugin'
-import { requireSetting } from '../config.js'
+import { requireSetting, type Config } from '../config.js'
 
-/** One Telegram update, ready for the FIFO queue. */
+/** One Telegram update, ready for a FIFO queue. */
 export interface QueuedUpdate {
   body: string
   groupId: string
@@ -12,6 +12,9 @@ export interface QueuedUpdate {
 
 export interface UpdateQueue {
   send: (update: QueuedUpdate) => Promise<void>
+  /** Health probe: resolves when the queue answers. */
+  check: (signal: AbortSignal) => Promise<void>
+  close: () => void
 }
 
 /** The queue could not take the update; the webhook answers 503 so that Telegram retries. */
@@ -31,22 +34,19 @@ const SQS_MAX_ATTEMPTS = 2
 const SQS_CONNECTION_TIMEOUT_MS = 1000
 const SQS_REQUEST_TIMEOUT_MS = 1500
 
-/** The SQS FIFO queue of updates, with its health probe. */
-export default fp(async (fastify) => {
-  const { queue } = fastify.config
-  const queueUrl = requireSetting(queue.url, 'QUEUE_URL')
+/** A sender for one SQS FIFO queue (the updates queue, or the dead-letter handler's parking queue). */
+export function createSqsQueue (settings: Config['queue'], queueUrl: string): UpdateQueue {
   const client = new SQSClient({
-    region: queue.region,
-    endpoint: queue.endpoint,
+    region: settings.region,
+    endpoint: settings.endpoint,
     maxAttempts: SQS_MAX_ATTEMPTS,
     requestHandler: { connectionTimeout: SQS_CONNECTION_TIMEOUT_MS, requestTimeout: SQS_REQUEST_TIMEOUT_MS },
     // An emulator accepts any credentials; real AWS always gets the default provider chain.
-    ...(queue.endpoint !== undefined && process.env.AWS_ACCESS_KEY_ID === undefined
+    ...(settings.endpoint !== undefined && process.env.AWS_ACCESS_KEY_ID === undefined
       ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
       : {})
   })
-
-  fastify.decorate<UpdateQueue>('updateQueue', {
+  return {
     async send (update) {
       try {
         await client.send(new SendMessageCommand({
@@ -59,12 +59,18 @@ export default fp(async (fastify) => {
       } catch (error) {
         throw new QueueUnavailableError('the update queue is unavailable', { cause: error })
       }
-    }
-  })
+    },
+    async check (abortSignal) {
+      await client.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }), { abortSignal })
+    },
+    close () { client.destroy() }
+  }
+}
 
-  fastify.healthChecks.set('queue', async (abortSignal) => {
-    await client.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }), { abortSignal })
-  })
-
-  fastify.addHook('onClose', async () => { client.destroy() })
+/** The SQS FIFO queue of updates (QUEUE_URL), with its health probe. */
+export default fp(async (fastify) => {
+  const queue = createSqsQueue(fastify.config.queue, requireSetting(fastify.config.queue.url, 'QUEUE_URL'))
+  fastify.decorate('updateQueue', queue)
+  fastify.healthChecks.set('queue', queue.check)
+  fastify.addHook('onClose', async () => { queue.close() })
 }, { name: 'update-queue', dependencies: ['config', 'health-checks'] })

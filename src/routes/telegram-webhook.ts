@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
 import { requireSetting } from '../config.js'
 import { messageGroupIdOf, updateTypeOf, type RawUpdate } from '../telegram/update.js'
@@ -25,6 +26,18 @@ function sameSecret (received: string, expected: string): boolean {
 const telegramWebhook: FastifyPluginAsyncTypebox = async (fastify) => {
   const expectedSecret = requireSetting(fastify.config.telegram.webhookSecret, 'TELEGRAM_WEBHOOK_SECRET (or TELEGRAM_BOT_TOKEN)')
 
+  // This plugin is its own encapsulation context, so its parsers apply to the webhook alone:
+  // only JSON is accepted (415 for anything else, rather than a text body failing the schema),
+  // and the text is kept so that the queue gets the update as received, not a re-serialised copy
+  // (which would change escapes, number forms and whitespace).
+  const receivedText = new WeakMap<FastifyRequest, string>()
+  const parseJson = fastify.getDefaultJsonParser('error', 'ignore')
+  fastify.removeAllContentTypeParsers()
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, text, done) => {
+    receivedText.set(request, text as string)
+    parseJson(request, text as string, done)
+  })
+
   fastify.post('/telegram/webhook', {
     bodyLimit: WEBHOOK_BODY_LIMIT_BYTES,
     schema: {
@@ -46,7 +59,8 @@ const telegramWebhook: FastifyPluginAsyncTypebox = async (fastify) => {
   }, async (request) => {
     const update = request.body as RawUpdate
     const queued = {
-      body: JSON.stringify(update),
+      // Set by the parser above, the only way a body reaches this handler.
+      body: receivedText.get(request) as string,
       groupId: messageGroupIdOf(update),
       deduplicationId: String(update.update_id),
       updateType: updateTypeOf(update)

@@ -31,10 +31,13 @@ export function senderIdOf (update: RawUpdate): number | undefined {
   return idOf(payload?.from) ?? idOf(payload?.user)
 }
 
-/** The chat the update belongs to, directly or through the message a callback query is attached to. */
+/**
+ * The chat the update belongs to: directly, as the anonymous voter of a poll answer (`voter_chat`),
+ * or through the message a callback query is attached to.
+ */
 export function chatIdOf (update: RawUpdate): number | undefined {
   const payload = payloadOf(update)
-  return idOf(payload?.chat) ?? idOf((payload?.message as Payload | undefined)?.chat)
+  return idOf(payload?.chat) ?? idOf(payload?.voter_chat) ?? idOf((payload?.message as Payload | undefined)?.chat)
 }
 
 /**

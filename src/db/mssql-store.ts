@@ -1,0 +1,234 @@
+import { inspect } from 'node:util'
+import mssql, { type ConnectionPool, type Request, type config as PoolConfig } from 'mssql'
+import { ConfigError } from '../config.js'
+import { TransientError } from '../errors.js'
+import type { RegistrationOutcome, RegistrationRequest, RegistrationStore } from './registration-store.js'
+
+// ── The stored procedure contract (docs/database.md). Another signature means changing this section only. ──
+
+const REGISTER_PROCEDURE = 'dbo.PartyTelegramUser_REGISTER_tr'
+const USERNAME_MAX_LENGTH = 128
+const TOKEN_MAX_LENGTH = 512
+
+/** Errors a procedure raises on purpose (RAISERROR / THROW) are numbered from 50000 up. */
+const FIRST_USER_ERROR_NUMBER = 50000
+
+function addRegisterParameters (request: Request, registration: RegistrationRequest): void {
+  request.input('TelegramUserId', mssql.BigInt, registration.telegramUserId)
+  request.input('TelegramChatId', mssql.BigInt, registration.telegramChatId)
+  request.input('TelegramUsername', mssql.NVarChar(64), registration.telegramUsername ?? null)
+  request.input('Username', mssql.NVarChar(USERNAME_MAX_LENGTH), registration.username)
+  request.input('Token', mssql.NVarChar(TOKEN_MAX_LENGTH), registration.token)
+}
+
+/** What the procedure call came to: its return value, or what was thrown instead. */
+type ProcedureAnswer = { returnValue: unknown } | { error: unknown }
+
+/**
+ * The contract's mapping, in one place. Return value 0 is `registered`; any other return value, or an
+ * error the procedure raised itself (≥ 50000, also when later errors follow it), is `rejected`.
+ * Everything else is thrown as TransientError: outages, timeouts and deadlocks heal, and the other SQL
+ * errors (2812 procedure missing, 201 parameter missing, 229 permission denied…) are deployment defects
+ * that are not the user's fault, so they must not be answered as "rejected" either: the record is retried
+ * and lands in the DLQ, whose alarm tells the operators.
+ */
+function outcomeOf (answer: ProcedureAnswer, secrets: readonly string[]): RegistrationOutcome {
+  if ('returnValue' in answer) return answer.returnValue === 0 ? 'registered' : 'rejected'
+  if (raisedErrorNumbers(answer.error).some((number) => number >= FIRST_USER_ERROR_NUMBER)) return 'rejected'
+  throw failure(REGISTER_PROCEDURE, answer.error, secrets)
+}
+
+/**
+ * A credential that cannot fit its parameter cannot be valid, and tedious would send it anyway (the server
+ * then fails the whole call, which would be retried into the DLQ): answered as rejected without a call.
+ */
+function fitsContract (registration: RegistrationRequest): boolean {
+  return registration.username.length <= USERNAME_MAX_LENGTH && registration.token.length <= TOKEN_MAX_LENGTH
+}
+
+// ── SQL Server errors ──
+
+/**
+ * Server error numbers that heal by themselves. Only numbers the server sends count here: SqlClient's
+ * client-side -2 (timeout) and its network numbers (64, 233, 10053, 10054) reach tedious as the error codes
+ * ETIMEOUT / ESOCKET instead, which are transient too (see `failure`).
+ */
+const TRANSIENT_SQL_ERRORS: ReadonlySet<number> = new Set([
+  1205, // chosen as deadlock victim
+  1222, // lock request timeout
+  4060, // cannot open the database (offline, restoring, failing over)
+  10928, 10929, // resource limits reached (Azure SQL)
+  40197, 40501, 40613, // service error, service busy, database unavailable (Azure SQL reconfiguration)
+  49918, 49919, 49920 // cannot process the request: too many operations in progress (Azure SQL)
+])
+
+/** The number SQL Server gave the error, when it is an error the server sent (and not a client-side one). */
+function sqlErrorNumber (error: unknown): number | undefined {
+  const number = (error as { number?: unknown } | undefined)?.number
+  return typeof number === 'number' ? number : undefined
+}
+
+/** mssql reports the last error of a call and keeps the earlier ones in `precedingErrors`. */
+function raisedErrorNumbers (error: unknown): number[] {
+  const preceding = (error as { precedingErrors?: unknown } | undefined)?.precedingErrors
+  const errors = [error, ...(Array.isArray(preceding) ? preceding : [])]
+  return errors.map(sqlErrorNumber).filter((number) => number !== undefined)
+}
+
+/**
+ * The TransientError for a failed call. Its message holds only the error's number or code; the original
+ * error is kept as `cause` only when nothing in it (a conversion error quotes the value it failed on)
+ * mentions a secret.
+ */
+function failure (what: string, error: unknown, secrets: readonly string[]): TransientError {
+  const number = sqlErrorNumber(error)
+  const code = (error as { code?: unknown } | undefined)?.code
+  const reason = number === undefined
+    ? `request to SQL Server failed (${typeof code === 'string' ? code : (error as Error).name})`
+    : TRANSIENT_SQL_ERRORS.has(number)
+      ? `SQL Server error ${number} (transient)`
+      : `SQL Server error ${number}, which is not an answer about the credentials: a deployment defect (missing procedure or permission, changed signature), retried until the DLQ alarm fires`
+  const text = inspect(error, { depth: 10 })
+  const mentionsSecret = secrets.some((secret) => text.includes(secret))
+  return new TransientError(`${what}: ${reason}`, mentionsSecret ? undefined : { cause: error })
+}
+
+// ── Connection string and pool ──
+
+/**
+ * Bounded well inside the worker's 60 s timeout: the worst case of one record is a connection (5 s; mssql's
+ * first connect opens a probe connection before the pooled one, so up to twice that) plus a request (10 s)
+ * plus tedious's 5 s wait for the cancel to be acknowledged, about 30 s. A hung database then fails the
+ * record, which SQS retries, instead of the Lambda timing out and putting the whole batch back.
+ * `Connect Timeout` (seconds) and `Request Timeout` (milliseconds, an mssql keyword) in the string override these.
+ */
+const DEFAULT_CONNECTION_TIMEOUT_MS = 5_000
+const DEFAULT_REQUEST_TIMEOUT_MS = 10_000
+
+const MALFORMED = 'DATABASE_CONNECTION_STRING is malformed (value hidden): expected Server=…;… or mssql://…'
+
+/** Brace quoting of a connection string value: any character may appear inside, `}` is doubled. */
+const quoted = (value: string): string => `{${value.replaceAll('}', '}}')}}`
+
+/**
+ * `mssql://user:password@host:port/database?keyword=value` as the equivalent `Server=…;…` string, so that
+ * both forms go through one parser. Query parameters are connection string keywords (`encrypt`,
+ * `trustServerCertificate`, `connect timeout`…); the URL's own parts come last so that they win.
+ */
+function fromUrl (connectionUrl: string): string {
+  const url = new URL(connectionUrl)
+  const keywords = [...url.searchParams].map(([keyword, value]) => [keyword, value])
+  keywords.push(['Server', url.port === '' ? url.hostname : `${url.hostname},${url.port}`])
+  if (url.pathname.length > 1) keywords.push(['Database', decodeURIComponent(url.pathname.slice(1))])
+  if (url.username !== '') keywords.push(['User Id', decodeURIComponent(url.username)])
+  if (url.password !== '') keywords.push(['Password', decodeURIComponent(url.password)])
+  return keywords.map(([keyword, value]) => `${keyword}=${quoted(value ?? '')}`).join(';')
+}
+
+const isPositive = (value: unknown): boolean => value === undefined || (typeof value === 'number' && value > 0)
+
+/** Parses either form; throws a ConfigError (without the value, and without a cause that might hold it). */
+function poolConfigOf (connectionString: string): PoolConfig {
+  let parsed: PoolConfig
+  try {
+    const adoString = /^mssql:\/\//i.test(connectionString) ? fromUrl(connectionString) : connectionString
+    parsed = mssql.ConnectionPool.parseConnectionString(adoString)
+  } catch {
+    throw new ConfigError(MALFORMED)
+  }
+  const wellFormed = /^[\w.:-]+$/.test(parsed.server ?? '') &&
+    Number.isInteger(parsed.port) && (parsed.port as number) > 0 && (parsed.port as number) < 65536 &&
+    isPositive(parsed.connectionTimeout) && isPositive(parsed.requestTimeout)
+  if (!wellFormed) throw new ConfigError(MALFORMED)
+  const connectionTimeout = parsed.connectionTimeout ?? DEFAULT_CONNECTION_TIMEOUT_MS
+  const requestTimeout = parsed.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT_MS
+  return {
+    ...parsed,
+    connectionTimeout,
+    requestTimeout,
+    // A Lambda container runs one invocation at a time and the worker handles its records one by one:
+    // one connection does the work, the second covers a health probe in parallel. Waiting for a
+    // connection is bounded by one connection attempt plus one request ahead of it.
+    pool: { min: 0, max: 2, acquireTimeoutMillis: connectionTimeout + requestTimeout },
+    // mssql's default runs `SELECT 1` before every use of a pooled connection; 'socket' checks that the
+    // connection is logged in and its socket writable, without a round trip.
+    validateConnection: 'socket'
+  }
+}
+
+/**
+ * The SQL Server adapter. The pool is opened on the first call, so a cold start that never reaches the
+ * database pays nothing, and discarded on a failure that is not an answer from the server (connection
+ * refused or lost, timeout), so that the next call connects afresh.
+ */
+export async function createMssqlStore (connectionString: string): Promise<RegistrationStore> {
+  const config = poolConfigOf(connectionString)
+  const secrets = [connectionString, config.password ?? ''].filter((secret) => secret !== '')
+  let current: Promise<ConnectionPool> | undefined
+
+  const retire = (pool: Promise<ConnectionPool>): void => {
+    if (current !== pool) return
+    current = undefined
+    // A pool that broke has nothing to report when it closes.
+    pool.then(async (connected) => { await connected.close() }).catch(() => {})
+  }
+
+  const openPool = (): Promise<ConnectionPool> => {
+    const pool = new mssql.ConnectionPool(config)
+    const connecting = pool.connect()
+    // Without a listener an 'error' event (a connection that cannot be made for a request) would crash the process.
+    pool.on('error', () => { retire(connecting) })
+    return connecting
+  }
+
+  const withPool = async <T>(use: (pool: ConnectionPool) => Promise<T>): Promise<T> => {
+    const pool = current ??= openPool()
+    try {
+      return await use(await pool)
+    } catch (error) {
+      if (sqlErrorNumber(error) === undefined) retire(pool)
+      throw error
+    }
+  }
+
+  return {
+    async register (registration) {
+      if (!fitsContract(registration)) return 'rejected'
+      const answer = await withPool(async (pool) => {
+        const request = pool.request()
+        addRegisterParameters(request, registration)
+        return await request.execute(REGISTER_PROCEDURE)
+      }).then(({ returnValue }): ProcedureAnswer => ({ returnValue }), (error: unknown): ProcedureAnswer => ({ error }))
+      return outcomeOf(answer, [...secrets, registration.token])
+    },
+
+    // Connecting is bounded by the connection timeout rather than by the signal (mssql cannot abandon a
+    // connect); the query itself is cancelled when the signal aborts.
+    async check (signal) {
+      try {
+        signal.throwIfAborted()
+        await withPool(async (pool) => {
+          signal.throwIfAborted()
+          const request = pool.request()
+          const cancel = (): void => { request.cancel() }
+          signal.addEventListener('abort', cancel, { once: true })
+          try {
+            await request.query('SELECT 1')
+          } finally {
+            signal.removeEventListener('abort', cancel)
+          }
+        })
+      } catch (error) {
+        throw failure('SELECT 1', error, secrets)
+      }
+    },
+
+    async close () {
+      const pool = current
+      current = undefined
+      // A pool still connecting cannot be closed: wait for the attempt to end; a failed one has nothing open.
+      const connected = await pool?.catch(() => undefined)
+      await connected?.close()
+    }
+  }
+}

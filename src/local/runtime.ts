@@ -1,0 +1,147 @@
+import { rm, writeFile, mkdir } from 'node:fs/promises'
+import { dirname } from 'node:path'
+import type { FastifyInstance } from 'fastify'
+import type { DestinationStream } from 'pino'
+import { loadConfig, type Config } from '../config.js'
+import { createSqsQueue } from '../plugins/queue.js'
+import { createDeadLetterHandler } from '../worker/dead-letter.js'
+import { buildWorkerApp } from '../worker/app.js'
+import { createBatchHandler } from '../worker/process-batch.js'
+import { startEmbeddedQueues, type EmbeddedQueues } from './embedded-sqs.js'
+import { startPollingRelay, type PollingRelay } from './polling-relay.js'
+import { startQueuePoller, type QueuePoller } from './queue-poller.js'
+import { startTelegramEmulator, type TelegramEmulator } from './telegram-emulator.js'
+
+export const RUNTIME_FILE = '.data/runtime.json'
+/** As the deployed queue's redrive policy. */
+const MAX_RECEIVE_COUNT = 5
+
+export interface LocalRuntimeOptions {
+  env?: NodeJS.ProcessEnv
+  /** Delete the embedded database first. */
+  fresh?: boolean
+  /** Let the polling relay delete a webhook that is set. */
+  force?: boolean
+  logDestination?: DestinationStream
+  /** How soon a failed record comes back; the deployed queue waits 6 × the worker timeout. */
+  visibilityTimeoutSeconds?: number
+  /** The worker's per-invocation time, as the Lambda timeout. */
+  invocationTimeoutMs?: number
+  /** The emulator's webhook retry (Telegram: 1 s doubling up to a minute). */
+  webhookRetry?: { initialDelayMs: number, maxDelayMs: number }
+  /** Write .data/runtime.json for `npm run chat` (off in tests that run in parallel). */
+  writeRuntimeFile?: boolean
+}
+
+export interface LocalRuntime {
+  config: Config
+  app: FastifyInstance
+  webhookUrl: string
+  emulator?: TelegramEmulator
+  queues?: EmbeddedQueues
+  /** The lines of the start-up block: what runs where, and what is embedded. */
+  summary: string[]
+  close: () => Promise<void>
+}
+
+/**
+ * The whole pipeline in one process, through exactly the code that runs in Lambda: the Fastify app
+ * serves the webhook, a poller plays Lambda's SQS event source for the worker and the dead-letter
+ * handler, and whatever is not configured is embedded (SQS emulator, SQLite, Telegram emulator).
+ */
+export async function startLocalRuntime (options: LocalRuntimeOptions = {}): Promise<LocalRuntime> {
+  const env = options.env ?? process.env
+  const settings = loadConfig(env, {})
+  const cleanups: Array<() => Promise<void>> = []
+  const close = async (): Promise<void> => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
+  }
+
+  try {
+    const embeddedEnv: Record<string, string> = {}
+    const summary: string[] = []
+
+    let emulator: TelegramEmulator | undefined
+    if (settings.telegram.botToken === undefined) {
+      const port = settings.server.port === 0 || settings.server.port === 65535 ? 0 : settings.server.port + 1
+      emulator = await startTelegramEmulator({ host: settings.server.host, port, webhookRetry: options.webhookRetry })
+      cleanups.push(async () => { await emulator?.close() })
+      Object.assign(embeddedEnv, { TELEGRAM_BOT_TOKEN: emulator.token, TELEGRAM_API_ROOT: emulator.url, TELEGRAM_BOT_USERNAME: emulator.botUsername })
+      summary.push(`Telegram      embedded emulator at ${emulator.url} (bot @${emulator.botUsername}); chat with: npm run chat`)
+    } else {
+      summary.push(`Telegram      real Bot API at ${settings.telegram.apiRoot}`)
+    }
+
+    let queues: EmbeddedQueues | undefined
+    if (settings.queue.url === undefined) {
+      queues = await startEmbeddedQueues({ region: settings.queue.region, visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? 10, maxReceiveCount: MAX_RECEIVE_COUNT })
+      cleanups.push(async () => { await queues?.stop() })
+      Object.assign(embeddedEnv, { QUEUE_URL: queues.updates.url, PARKED_QUEUE_URL: queues.parked.url, SQS_ENDPOINT: queues.endpoint })
+      summary.push(`Queue         embedded SQS emulator at ${queues.endpoint} (FIFO updates → DLQ after ${MAX_RECEIVE_COUNT} receives → parked)`)
+    } else {
+      summary.push('Queue         real SQS (QUEUE_URL)')
+    }
+
+    const config = loadConfig({ ...env, ...embeddedEnv }, {})
+    const sqlitePath = config.database.connectionString.startsWith('sqlite:') ? config.database.connectionString.slice('sqlite:'.length) : undefined
+    if (options.fresh === true && sqlitePath !== undefined && sqlitePath !== ':memory:') {
+      for (const suffix of ['', '-wal', '-shm']) await rm(`${sqlitePath}${suffix}`, { force: true })
+    }
+    summary.push(sqlitePath === undefined
+      ? 'Database      SQL Server (DATABASE_CONNECTION_STRING)'
+      : `Database      embedded SQLite at ${sqlitePath}; demo accounts: ${config.database.devAccounts.map((account) => account.username).join(', ')} (tokens from DEV_ACCOUNTS)`)
+
+    const app = buildWorkerApp(config, { logDestination: options.logDestination })
+    cleanups.push(async () => { await app.close() })
+    await app.listen({ host: config.server.host, port: config.server.port })
+    const address = app.server.address()
+    const port = typeof address === 'object' && address !== null ? address.port : config.server.port
+    const urlHost = config.server.host === '0.0.0.0' ? '127.0.0.1' : config.server.host
+    const webhookUrl = `http://${urlHost}:${port}/telegram/webhook`
+    const webhookSecret = config.telegram.webhookSecret ?? ''
+    summary.unshift(`Webhook       POST ${webhookUrl}   Health: GET http://${urlHost}:${port}/health?deep=true`)
+    summary.push(`Secret        ${env.TELEGRAM_WEBHOOK_SECRET === undefined || env.TELEGRAM_WEBHOOK_SECRET === '' ? 'derived from the bot token' : 'TELEGRAM_WEBHOOK_SECRET'}`)
+
+    if (queues !== undefined) {
+      const invocationTimeoutMs = options.invocationTimeoutMs ?? 60_000
+      const onError = (error: unknown): void => { app.log.error({ err: error }, 'local queue poller failed') }
+      const parked = createSqsQueue(config.queue, queues.parked.url)
+      cleanups.push(async () => { parked.close() })
+      const pollers: QueuePoller[] = [
+        startQueuePoller({ client: queues.client, queueUrl: queues.updates.url, queueArn: queues.updates.arn, region: config.queue.region, handler: createBatchHandler(app), invocationTimeoutMs, concurrency: 4, onError }),
+        startQueuePoller({ client: queues.client, queueUrl: queues.deadLetters.url, queueArn: queues.deadLetters.arn, region: config.queue.region, handler: createDeadLetterHandler(app, parked), invocationTimeoutMs, concurrency: 1, onError })
+      ]
+      // Runs before the app and the parked queue close: the batches in flight finish with their database.
+      cleanups.push(async () => { await Promise.all(pollers.map((poller) => poller.stop())) })
+      summary.push('Worker        local poller → the Worker and DeadLetter handlers (as Lambda\'s SQS event source)')
+    } else {
+      summary.push('Worker        not started here: QUEUE_URL is a real queue, its Lambda consumes it')
+    }
+
+    if (emulator !== undefined) {
+      await emulator.setWebhook({ url: webhookUrl, secretToken: webhookSecret })
+      if (options.writeRuntimeFile !== false) {
+        await mkdir(dirname(RUNTIME_FILE), { recursive: true })
+        await writeFile(RUNTIME_FILE, JSON.stringify({ emulatorUrl: emulator.url, botUsername: emulator.botUsername, webhookUrl }, null, 2))
+        cleanups.push(async () => { await rm(RUNTIME_FILE, { force: true }) })
+      }
+    } else if (config.telegram.poll ?? true) {
+      const relay: PollingRelay = await startPollingRelay({
+        telegram: app.bot.telegram,
+        webhookUrl,
+        webhookSecret,
+        force: options.force === true,
+        log: (line) => { app.log.info(line) }
+      })
+      cleanups.push(async () => { await relay.stop() })
+      summary.push('Updates       relayed from getUpdates to the local webhook (TELEGRAM_POLL=1)')
+    } else {
+      summary.push('Updates       only through POST /telegram/webhook (TELEGRAM_POLL=0)')
+    }
+
+    return { config, app, webhookUrl, emulator, queues, summary, close }
+  } catch (error) {
+    await close()
+    throw error
+  }
+}

@@ -1,0 +1,102 @@
+import { EmulatorInputError } from './errors.js'
+import type { TgChat, TgMessage } from './types.js'
+import { Notifier } from './waiting.js'
+
+interface StoredMessage {
+  message: TgMessage
+  deleted: boolean
+}
+
+interface ChatRecord {
+  chat: TgChat
+  lastMessageId: number
+  messages: StoredMessage[]
+  /** Ids in the order they were deleted. */
+  deleted: number[]
+}
+
+/** Everything the emulator knows about chats: their messages (user's and bot's), deletions, the bot's rights. */
+export class ChatStore {
+  /** Fires on every new message and deletion. */
+  readonly changed = new Notifier()
+  private readonly chats = new Map<number, ChatRecord>()
+  private readonly botCanDelete = new Map<number, boolean>()
+
+  /** Creates the chat on first sight; a changed group title is kept. A chat id never changes its type. */
+  upsert (chat: TgChat): TgChat {
+    const known = this.chats.get(chat.id)
+    if (known === undefined) {
+      this.chats.set(chat.id, { chat: { ...chat }, lastMessageId: 0, messages: [], deleted: [] })
+      return { ...chat }
+    }
+    if (known.chat.type !== chat.type) throw new EmulatorInputError(`chat ${chat.id} is a ${known.chat.type} chat, not a ${chat.type} chat`)
+    Object.assign(known.chat, chat)
+    return { ...known.chat }
+  }
+
+  get (chatId: number): TgChat | undefined {
+    const chat = this.chats.get(chatId)?.chat
+    return chat === undefined ? undefined : { ...chat }
+  }
+
+  /** A chat by its public `@username` (private chats carry the user's username). */
+  findByUsername (username: string): TgChat | undefined {
+    const wanted = username.replace(/^@/, '').toLowerCase()
+    for (const { chat } of this.chats.values()) {
+      if (chat.username?.toLowerCase() === wanted) return { ...chat }
+    }
+    return undefined
+  }
+
+  /** Adds a message with the chat's next message_id (ids are per chat, increasing). */
+  add (chatId: number, build: (messageId: number) => TgMessage): TgMessage {
+    const record = this.record(chatId)
+    record.lastMessageId++
+    const message = build(record.lastMessageId)
+    record.messages.push({ message, deleted: false })
+    this.changed.notify()
+    return structuredClone(message)
+  }
+
+  /** A message still present in the chat. */
+  find (chatId: number, messageId: number): TgMessage | undefined {
+    const stored = this.chats.get(chatId)?.messages.find((entry) => entry.message.message_id === messageId && !entry.deleted)
+    return stored === undefined ? undefined : structuredClone(stored.message)
+  }
+
+  delete (chatId: number, messageId: number): void {
+    const record = this.record(chatId)
+    const stored = record.messages.find((entry) => entry.message.message_id === messageId && !entry.deleted)
+    if (stored === undefined) return
+    stored.deleted = true
+    record.deleted.push(messageId)
+    this.changed.notify()
+  }
+
+  /** Every message of the chat, deleted ones included, in order. */
+  messages (chatId: number): TgMessage[] {
+    return (this.chats.get(chatId)?.messages ?? []).map((entry) => structuredClone(entry.message))
+  }
+
+  botMessages (chatId: number): TgMessage[] {
+    return this.messages(chatId).filter((message) => message.from?.is_bot === true)
+  }
+
+  deletedIds (chatId: number): number[] {
+    return [...(this.chats.get(chatId)?.deleted ?? [])]
+  }
+
+  setBotCanDelete (chatId: number, canDelete: boolean): void {
+    this.botCanDelete.set(chatId, canDelete)
+  }
+
+  botCanDeleteIn (chatId: number): boolean {
+    return this.botCanDelete.get(chatId) ?? false
+  }
+
+  private record (chatId: number): ChatRecord {
+    const record = this.chats.get(chatId)
+    if (record === undefined) throw new EmulatorInputError(`unknown chat ${chatId}`)
+    return record
+  }
+}

@@ -1,0 +1,57 @@
+import fp from 'fastify-plugin'
+import { Telegraf } from 'telegraf'
+import type { Update, UserFromGetMe } from 'telegraf/types'
+import { requireSetting } from '../config.js'
+import { retryTelegramCalls } from '../telegram/retry.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    bot: Telegraf
+    /** Runs one Telegram update through the bot; rejects when it must be retried. */
+    processUpdate: (update: Update) => Promise<void>
+  }
+}
+
+/** Telegraf stops waiting for a handler after this; below the worker's per-update budget (src/worker/process-batch.ts). */
+export const HANDLER_TIMEOUT_MS = 25_000
+
+/** The bot's identity from its token and preset username, so a cold start needs no getMe. */
+export function presetBotInfo (token: string, username: string): UserFromGetMe {
+  return {
+    id: Number(token.slice(0, token.indexOf(':'))),
+    is_bot: true,
+    first_name: username,
+    username,
+    can_join_groups: true,
+    can_read_all_group_messages: false,
+    supports_inline_queries: false
+  }
+}
+
+/** Telegraf, pointed at TELEGRAM_API_ROOT, with retrying Bot API calls and errors handed back to the caller. */
+export default fp(async (fastify) => {
+  const { telegram } = fastify.config
+  const token = requireSetting(telegram.botToken, 'TELEGRAM_BOT_TOKEN')
+  const bot = new Telegraf(token, { handlerTimeout: HANDLER_TIMEOUT_MS, telegram: { apiRoot: telegram.apiRoot } })
+  if (telegram.botUsername !== undefined) bot.botInfo = presetBotInfo(token, telegram.botUsername)
+
+  retryTelegramCalls(bot.telegram)
+  // Telegraf gives each update its own client: wrap that one too.
+  bot.use((ctx, next) => { retryTelegramCalls(ctx.telegram); return next() })
+  // Telegraf's default handler sets process.exitCode and logs; the worker decides what a failure means.
+  bot.catch((error) => { throw error })
+
+  // One getMe per cold start, remembered only once it succeeded (Telegraf would remember a failure forever).
+  let botInfo: Promise<void> | undefined
+  const ensureBotInfo = async (): Promise<void> => {
+    if (bot.botInfo !== undefined) return
+    botInfo ??= bot.telegram.getMe().then((me) => { bot.botInfo = me }, (error: unknown) => { botInfo = undefined; throw error })
+    await botInfo
+  }
+
+  fastify.decorate('bot', bot)
+  fastify.decorate('processUpdate', async (update: Update) => {
+    await ensureBotInfo()
+    await bot.handleUpdate(update)
+  })
+}, { name: 'bot', dependencies: ['config'] })

@@ -1,0 +1,12 @@
+import { buildApp } from '../app.js'
+import { loadConfig, requireSetting } from '../config.js'
+import bot from '../plugins/bot.js'
+import { createSqsQueue } from '../plugins/queue.js'
+import { createDeadLetterHandler } from './dead-letter.js'
+
+/** The DeadLetter Lambda (the DLQ's event source): the app with the bot only, built once per cold start. */
+const config = loadConfig()
+const parked = createSqsQueue(config.queue, requireSetting(config.queue.parkedUrl, 'PARKED_QUEUE_URL'))
+const app = buildApp(config, { plugins: [bot] })
+await app.ready()
+export const handler = createDeadLetterHandler(app, parked)
