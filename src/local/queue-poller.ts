@@ -49,7 +49,8 @@ export function toSqsRecord (message: Message, queueArn: string, region: string)
   }
 }
 
-function lambdaContext (functionName: string, timeoutMs: number): Context {
+/** A Lambda context whose remaining time counts down from `timeoutMs`. */
+export function lambdaContext (functionName: string, timeoutMs: number): Context {
   const deadline = Date.now() + timeoutMs
   return {
     callbackWaitsForEmptyEventLoop: false,

@@ -24,9 +24,13 @@ export function recordLogger (app: FastifyInstance, record: SQSRecord): FastifyB
   })
 }
 
-/** Telegram refused for good (400 bad request, 403 blocked by the user): a retry would be refused again. */
+/**
+ * Telegram refused for good because of the chat or the request (400 bad request, 403 blocked by the
+ * user): a retry would be refused again. 401/404 mean our token or API root is wrong: those are retried,
+ * so they end in the DLQ and its alarm instead of being acknowledged.
+ */
 export function isPermanentTelegramRefusal (error: unknown): boolean {
-  return error instanceof TelegramError && error.code >= 400 && error.code < 500 && error.code !== 429
+  return error instanceof TelegramError && (error.code === 400 || error.code === 403)
 }
 
 /**

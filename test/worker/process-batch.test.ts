@@ -1,0 +1,184 @@
+import t from 'tap'
+import { REPLIES } from '../../src/commands/register.js'
+import { TransientError } from '../../src/errors.js'
+import { lambdaContext } from '../../src/local/queue-poller.js'
+import type { SqliteRegistrationStore } from '../../src/db/sqlite-store.js'
+import { createBatchHandler } from '../../src/worker/process-batch.js'
+import { capturedLogLines } from '../support/log-capture.js'
+import { sqsEvent, updateRecord } from '../support/sqs-events.js'
+import { startWorkerFixture } from '../support/worker.js'
+
+const alice = { id: 5001, first_name: 'Alice', username: 'alice_tg' }
+const bob = { id: 5002, first_name: 'Bob' }
+const group = { id: -100777, type: 'supergroup' as const, title: 'Bets' }
+const context = (): ReturnType<typeof lambdaContext> => lambdaContext('worker', 60_000)
+
+function attempts (store: unknown): Array<{ telegram_user_id: number, username: string, outcome: string }> {
+  return (store as SqliteRegistrationStore).database.prepare('SELECT telegram_user_id, username, outcome FROM registration_attempt ORDER BY id').all() as never
+}
+
+t.test('the three replies, exact, in a private chat', async (t) => {
+  const { app, telegram } = await startWorkerFixture(t)
+  const handler = createBatchHandler(app)
+  const texts = ['/register demo demo-token', '/register demo wrong-token', '/register demo']
+  const records = texts.map((text) => updateRecord(telegram.sendUserMessage({ from: alice, text })))
+  const result = await handler(sqsEvent(records), context())
+  t.same(result, { batchItemFailures: [] })
+  t.same(telegram.botMessages(alice.id).map((message) => message.text), [REPLIES.registered('demo'), REPLIES.rejected, REPLIES.malformed])
+  t.same(attempts(app.registrations), [
+    { telegram_user_id: alice.id, username: 'demo', outcome: 'registered' },
+    { telegram_user_id: alice.id, username: 'demo', outcome: 'rejected' }
+  ], 'the procedure ran once per well-formed command, never for the malformed one')
+  t.same(telegram.deletedMessageIds(alice.id), [], 'nothing is deleted in a private chat')
+})
+
+t.test('in a group: /register@bot is answered in the group and the command message deleted', async (t) => {
+  const { app, telegram } = await startWorkerFixture(t)
+  telegram.setBotAdmin(group.id, true)
+  const update = telegram.sendUserMessage({ chat: group, from: alice, text: '/register@register_test_bot alice alice-secret-token' })
+  const result = await createBatchHandler(app)(sqsEvent([updateRecord(update)]), context())
+  t.same(result.batchItemFailures, [])
+  t.same(telegram.botMessages(group.id).map((message) => message.text), [REPLIES.registered('alice')])
+  t.same(telegram.deletedMessageIds(group.id), [update.message.message_id])
+  const link = (app.registrations as SqliteRegistrationStore).database.prepare('SELECT telegram_chat_id, telegram_username, username FROM telegram_link WHERE telegram_user_id = ?').get(alice.id)
+  t.same(link, { telegram_chat_id: group.id, telegram_username: 'alice_tg', username: 'alice' })
+})
+
+t.test('in a group where the bot may not delete: still answered, the refusal logged', async (t) => {
+  const { app, telegram } = await startWorkerFixture(t)
+  const texts = ['/register demo nope', '/REGISTER@Register_Test_Bot', '/register']
+  const records = texts.map((text) => updateRecord(telegram.sendUserMessage({ chat: group, from: bob, text })))
+  const result = await createBatchHandler(app)(sqsEvent(records), context())
+  t.same(result.batchItemFailures, [])
+  t.same(telegram.botMessages(group.id).map((message) => message.text), [REPLIES.rejected, REPLIES.malformed, REPLIES.malformed])
+  t.same(telegram.deletedMessageIds(group.id), [])
+  t.ok(capturedLogLines.some((line) => line.includes('could not delete the /register message')))
+})
+
+t.test('commands for other bots, unknown commands and plain messages get no reply and are acknowledged', async (t) => {
+  const { app, telegram } = await startWorkerFixture(t)
+  const texts = ['/register@other_bot demo demo-token', '/start', 'hello everyone', 'register demo demo-token']
+  const records = texts.map((text) => updateRecord(telegram.sendUserMessage({ chat: group, from: alice, text })))
+  const result = await createBatchHandler(app)(sqsEvent(records), context())
+  t.same(result.batchItemFailures, [])
+  t.same(telegram.botMessages(group.id), [])
+  t.same(attempts(app.registrations), [])
+})
+
+t.test('malformed arguments: count, length, control characters', async (t) => {
+  const { app, telegram } = await startWorkerFixture(t)
+  const texts = [
+    '/register a b c',
+    `/register ${'u'.repeat(129)} token`,
+    `/register demo ${'t'.repeat(513)}`,
+    '/register demo\u0007 demo-token'
+  ]
+  const records = texts.map((text) => updateRecord(telegram.sendUserMessage({ from: alice, text })))
+  await createBatchHandler(app)(sqsEvent(records), context())
+  t.same(telegram.botMessages(alice.id).map((message) => message.text), texts.map(() => REPLIES.malformed))
+  t.same(attempts(app.registrations), [])
+})
+
+t.test('FIFO: a transient failure fails that record and the later records of its group only', async (t) => {
+  const { app, telegram } = await startWorkerFixture(t)
+  const register = app.registrations.register
+  let outage = true
+  app.registrations.register = async (request) => {
+    if (outage && request.telegramUserId === alice.id) throw new TransientError('database unreachable')
+    return await register(request)
+  }
+  const aliceFirst = updateRecord(telegram.sendUserMessage({ from: alice, text: '/register demo demo-token' }))
+  const bobsRecord = updateRecord(telegram.sendUserMessage({ from: bob, text: '/register alice alice-secret-token' }))
+  const aliceSecond = updateRecord(telegram.sendUserMessage({ from: alice, text: '/register demo' }))
+  const handler = createBatchHandler(app)
+  const first = await handler(sqsEvent([aliceFirst, bobsRecord, aliceSecond]), context())
+  t.same(first.batchItemFailures.map((failure) => failure.itemIdentifier), [aliceFirst.messageId, aliceSecond.messageId])
+  t.same(telegram.botMessages(alice.id), [], 'alice got nothing yet: her later command waits behind the failed one')
+  t.same(telegram.botMessages(bob.id).map((message) => message.text), [REPLIES.registered('alice')])
+
+  outage = false
+  const retried = await handler(sqsEvent([aliceFirst, aliceSecond]), context())
+  t.same(retried.batchItemFailures, [])
+  t.same(telegram.botMessages(alice.id).map((message) => message.text), [REPLIES.registered('demo'), REPLIES.malformed], 'in order')
+  t.equal(attempts(app.registrations).filter((attempt) => attempt.telegram_user_id === alice.id).length, 1, 'the procedure ran once for alice')
+})
+
+t.test('a batch where every record fails comes back as a list of failures', async (t) => {
+  const { app, telegram } = await startWorkerFixture(t)
+  app.registrations.register = async () => { throw new TransientError('database unreachable') }
+  const records = [alice, bob].map((from) => updateRecord(telegram.sendUserMessage({ from, text: '/register demo demo-token' })))
+  const result = await createBatchHandler(app)(sqsEvent(records), context())
+  t.same(result.batchItemFailures.map((failure) => failure.itemIdentifier), records.map((record) => record.messageId))
+})
+
+t.test('Telegram 429: the reply waits retry_after and goes out once', async (t) => {
+  const { app, telegram } = await startWorkerFixture(t)
+  telegram.failNext('sendMessage', { error_code: 429, retry_after: 1 })
+  const started = Date.now()
+  const result = await createBatchHandler(app)(sqsEvent([updateRecord(telegram.sendUserMessage({ from: alice, text: '/register demo' }))]), context())
+  t.same(result.batchItemFailures, [])
+  t.ok(Date.now() - started >= 1000, 'waited retry_after')
+  t.same(telegram.botMessages(alice.id).map((message) => message.text), [REPLIES.malformed])
+  t.equal(telegram.callsOf('sendMessage').length, 2)
+})
+
+t.test('Telegram failing before the procedure ran: the record fails and is retried', async (t) => {
+  const { app, telegram } = await startWorkerFixture(t)
+  telegram.failNext('sendMessage', { error_code: 502 }, 5)
+  const record = updateRecord(telegram.sendUserMessage({ from: alice, text: '/register' }))
+  const result = await createBatchHandler(app)(sqsEvent([record]), context())
+  t.same(result.batchItemFailures, [{ itemIdentifier: record.messageId }])
+  t.equal(telegram.callsOf('sendMessage').length, 5, 'five attempts, then the queue takes over')
+})
+
+t.test('the reply failing after the procedure ran: logged and acknowledged, the procedure is not run again', async (t) => {
+  const { app, telegram } = await startWorkerFixture(t)
+  telegram.failNext('sendMessage', { error_code: 403, description: 'Forbidden: bot was blocked by the user' })
+  const record = updateRecord(telegram.sendUserMessage({ from: alice, text: '/register demo demo-token' }))
+  const result = await createBatchHandler(app)(sqsEvent([record]), context())
+  t.same(result.batchItemFailures, [])
+  t.equal(attempts(app.registrations).length, 1)
+  t.ok(capturedLogLines.some((line) => line.includes('the reply could not be sent after the procedure ran')))
+})
+
+t.test('Telegram refusing for good before the procedure: acknowledged, not retried forever', async (t) => {
+  const { app, telegram } = await startWorkerFixture(t)
+  telegram.failNext('sendMessage', { error_code: 403, description: 'Forbidden: bot was blocked by the user' })
+  const record = updateRecord(telegram.sendUserMessage({ from: alice, text: '/register' }))
+  const result = await createBatchHandler(app)(sqsEvent([record]), context())
+  t.same(result.batchItemFailures, [])
+  t.ok(capturedLogLines.some((line) => line.includes('Telegram refused a call for this update')))
+})
+
+t.test('a record is not started when the invocation has too little time left', async (t) => {
+  const { app, telegram } = await startWorkerFixture(t)
+  const record = updateRecord(telegram.sendUserMessage({ from: alice, text: '/register demo demo-token' }))
+  const result = await createBatchHandler(app)(sqsEvent([record]), lambdaContext('worker', 10_000))
+  t.same(result.batchItemFailures, [{ itemIdentifier: record.messageId }])
+  t.same(attempts(app.registrations), [], 'nothing ran')
+})
+
+t.test('a record that is not a Telegram update fails (and will reach the DLQ)', async (t) => {
+  const { app } = await startWorkerFixture(t)
+  const record = { ...updateRecord({ update_id: 1 }), body: '{"no":"update"}' }
+  const result = await createBatchHandler(app)(sqsEvent([record]), context())
+  t.same(result.batchItemFailures, [{ itemIdentifier: record.messageId }])
+})
+
+t.test('without a preset username the bot calls getMe once per cold start', async (t) => {
+  const { app, telegram } = await startWorkerFixture(t, { TELEGRAM_BOT_USERNAME: undefined })
+  telegram.failNext('getMe', { error_code: 401, description: 'Unauthorized' })
+  const handler = createBatchHandler(app)
+  const first = updateRecord(telegram.sendUserMessage({ from: alice, text: '/register@register_test_bot demo' }))
+  t.equal((await handler(sqsEvent([first]), context())).batchItemFailures.length, 1, 'getMe refused: the record is retried, not acknowledged')
+  await handler(sqsEvent([first]), context())
+  await handler(sqsEvent([updateRecord(telegram.sendUserMessage({ from: bob, text: '/register' }))]), context())
+  t.equal(telegram.callsOf('getMe').filter((call) => call.status === 200).length, 1)
+  t.same(telegram.botMessages(alice.id).map((message) => message.text), [REPLIES.malformed])
+})
+
+t.test('no /register token reaches a log line', async (t) => {
+  for (const token of ['demo-token', 'alice-secret-token', 'wrong-token']) {
+    t.notOk(capturedLogLines.some((line) => line.includes(token)), `no line contains ${token}`)
+  }
+})
