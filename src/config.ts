@@ -2,6 +2,11 @@ import { createHmac } from 'node:crypto'
 import { Resource } from 'sst/resource'
 import { Type, type Static } from 'typebox'
 import { Compile } from 'typebox/compile'
+import type { TLocalizedValidationError } from 'typebox/error'
+
+/** A pattern source matching `word` in any letter case: SQL Server's keywords are case-insensitive, and schema patterns take no flags. */
+const anyCase = (word: string): string => word.replace(/[a-z]/g, (letter) => `[${letter}${letter.toUpperCase()}]`)
+const SQL_SERVER_HOST_KEYWORDS = ['server', 'data source', 'address', 'addr', 'network address'].map(anyCase).join('|')
 
 /**
  * The one configuration of the bot, as environment variables. Every value is a string here;
@@ -14,7 +19,7 @@ const EnvSchema = Type.Object({
   TELEGRAM_BOT_USERNAME: Type.Optional(Type.String({ pattern: '^@?[A-Za-z][A-Za-z0-9_]{3,31}$', description: 'a bot username of 4–32 letters, digits or _' })),
   TELEGRAM_WEBHOOK_SECRET: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{1,256}$', description: '1–256 characters of A-Z a-z 0-9 _ -' })),
   TELEGRAM_POLL: Type.Optional(Type.String({ pattern: '^[01]$', description: '0 or 1' })),
-  DATABASE_CONNECTION_STRING: Type.String({ pattern: '^(sqlite:.+|mssql://.+|.*(^|;)\\s*(server|data source|address|addr|network address)\\s*=.+)$', description: 'Server=…;…, mssql://… or sqlite:PATH' }),
+  DATABASE_CONNECTION_STRING: Type.String({ pattern: `^(sqlite:.+|mssql://.+|.*(^|;)\\s*(${SQL_SERVER_HOST_KEYWORDS})\\s*=.+)$`, description: 'Server=…;…, mssql://… or sqlite:PATH' }),
   DEV_ACCOUNTS: Type.String({ pattern: '^([^:,\\s]{1,128}:[^,\\s]{1,512})(,[^:,\\s]{1,128}:[^,\\s]{1,512})*$', description: 'user:token pairs separated by commas' }),
   QUEUE_URL: Type.Optional(Type.String({ pattern: '^https?://[^\\s/]+/[^\\s]+\\.fifo$', description: 'the URL of an SQS FIFO queue (ending in .fifo)' })),
   PARKED_QUEUE_URL: Type.Optional(Type.String({ pattern: '^https?://[^\\s/]+/[^\\s]+\\.fifo$', description: 'the URL of an SQS FIFO queue (ending in .fifo)' })),
@@ -92,7 +97,7 @@ export function readSstLinks (resource: Record<string, unknown> = Resource as un
 
 /**
  * Builds the configuration from SST links (when present), environment variables and defaults.
- * Throws a ConfigError naming the first missing or malformed variable.
+ * Throws a ConfigError naming the first malformed variable.
  */
 export function loadConfig (env: NodeJS.ProcessEnv = process.env, links: LinkedValues = readSstLinks()): Config {
   const raw: Record<string, string> = {}
@@ -103,7 +108,7 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env, links: LinkedV
   }
   if (!checkEnv.Check(raw)) {
     const [first] = checkEnv.Errors(raw)
-    throw describe(first)
+    throw describe(first as TLocalizedValidationError)
   }
   const values = raw as Env
   const token = values.TELEGRAM_BOT_TOKEN
@@ -128,13 +133,14 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env, links: LinkedV
   }
 }
 
-function describe (error: { instancePath: string, params?: unknown } | undefined): ConfigError {
-  const missing = (error?.params as { requiredProperties?: string[] } | undefined)?.requiredProperties?.[0]
-  if (missing !== undefined) return new ConfigError(`${missing} is required`)
-  const name = (error?.instancePath ?? '').replace(/^\//, '') as EnvName
-  const hint = (EnvSchema.properties[name] as { description?: string } | undefined)?.description
+/**
+ * The one line for a failed check. Every variable is optional or has a default (the defaults test
+ * pins this), so a failure is always one variable's malformed value, and every variable has a hint.
+ */
+function describe (error: TLocalizedValidationError): ConfigError {
+  const name = error.instancePath.replace(/^\//, '') as EnvName
   const kind = SECRET_NAMES.has(name) ? ' (value hidden)' : ''
-  return new ConfigError(`${name} is malformed${kind}: expected ${hint ?? 'a valid value'}`)
+  return new ConfigError(`${name} is malformed${kind}: expected ${(EnvSchema.properties[name] as unknown as { description: string }).description}`)
 }
 
 /** Telegram's secret header value derived from the bot token, so one secret serves both. */

@@ -13,6 +13,8 @@ export function scrubSecrets (text: string, secrets: readonly string[]): string 
   return scrubbed
 }
 
+const MAX_CAUSE_DEPTH = 5
+
 interface SerializedError { type: string, message: string, stack: string, code?: unknown, number?: unknown, [key: string]: unknown }
 
 /**
@@ -20,7 +22,8 @@ interface SerializedError { type: string, message: string, stack: string, code?:
  * redacted; errors are reduced to a few fields and scrubbed, because client errors embed URLs and payloads.
  */
 export function loggerOptions (level: LogLevel, secrets: readonly string[]): LoggerOptions {
-  const serializeError = (error: unknown): SerializedError => {
+  // Causes are followed this deep: a chain that loops back on itself must not overflow the stack.
+  const serializeError = (error: unknown, depth = 0): SerializedError => {
     if (!(error instanceof Error)) return { type: typeof error, message: scrubSecrets(String(error), secrets), stack: '' }
     const details = error as Error & { code?: unknown, number?: unknown, statusCode?: unknown, cause?: unknown }
     return {
@@ -30,7 +33,7 @@ export function loggerOptions (level: LogLevel, secrets: readonly string[]): Log
       code: details.code,
       number: details.number,
       statusCode: details.statusCode,
-      cause: details.cause === undefined ? undefined : serializeError(details.cause)
+      cause: details.cause === undefined || depth >= MAX_CAUSE_DEPTH ? undefined : serializeError(details.cause, depth + 1)
     }
   }
   return {
