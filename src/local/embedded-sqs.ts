@@ -27,12 +27,13 @@ export async function startEmbeddedQueues (options: EmbeddedQueueOptions): Promi
     })
     return { url: queueUrl, arn: queueArn }
   }
-  const redriveTo = (target: { arn: string }): Record<string, string> => ({
-    RedrivePolicy: JSON.stringify({ deadLetterTargetArn: target.arn, maxReceiveCount: String(options.maxReceiveCount) })
+  const redriveTo = (target: { arn: string }, maxReceiveCount: number): Record<string, string> => ({
+    RedrivePolicy: JSON.stringify({ deadLetterTargetArn: target.arn, maxReceiveCount: String(maxReceiveCount) })
   })
   const parked = fifo('updates-parked')
-  const deadLetters = fifo('updates-dlq', redriveTo(parked))
-  const updates = fifo('updates', redriveTo(deadLetters))
+  // A moved message may keep its receive count: the DLQ's own limit counts the updates queue's receives too.
+  const deadLetters = fifo('updates-dlq', redriveTo(parked, 2 * options.maxReceiveCount))
+  const updates = fifo('updates', redriveTo(deadLetters, options.maxReceiveCount))
   const client = new SQSClient({ region: options.region, endpoint: sqs.address, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } })
   return {
     endpoint: sqs.address,

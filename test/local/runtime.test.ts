@@ -1,0 +1,121 @@
+import t, { type Test } from 'tap'
+import { REPLIES } from '../../src/commands/register.js'
+import { startLocalRuntime, type LocalRuntime } from '../../src/local/runtime.js'
+import { APOLOGY } from '../../src/worker/dead-letter.js'
+import { captureLogs, capturedLogLines } from '../support/log-capture.js'
+
+/** The whole local pipeline on free ports: emulator → webhook → embedded SQS → poller → worker → emulator. */
+async function startRuntime (t: Test, env: Record<string, string> = {}): Promise<LocalRuntime & { emulator: NonNullable<LocalRuntime['emulator']> }> {
+  const runtime = await startLocalRuntime({
+    env: { PORT: '0', DATABASE_CONNECTION_STRING: 'sqlite::memory:', LOG_LEVEL: 'info', ...env },
+    logDestination: captureLogs(),
+    visibilityTimeoutSeconds: 1,
+    webhookRetry: { initialDelayMs: 20, maxDelayMs: 200 },
+    writeRuntimeFile: false
+  })
+  t.teardown(runtime.close)
+  if (runtime.emulator === undefined) throw new Error('expected the embedded Telegram emulator')
+  return { ...runtime, emulator: runtime.emulator }
+}
+
+const user = (id: number): { id: number, first_name: string } => ({ id, first_name: `User ${id}` })
+
+t.test('successful, rejected and malformed /register, end to end', async (t) => {
+  const { emulator, summary } = await startRuntime(t)
+  t.match(summary.join('\n'), /embedded emulator/)
+  emulator.sendUserMessage({ from: user(1), text: '/register demo demo-token' })
+  emulator.sendUserMessage({ from: user(1), text: '/register demo not-the-token' })
+  emulator.sendUserMessage({ from: user(1), text: '/register' })
+  const replies = await emulator.waitForBotMessages(1, 3, 15_000)
+  t.same(replies.map((message) => message.text), [REPLIES.registered('demo'), REPLIES.rejected, REPLIES.malformed])
+})
+
+t.test('/register@bot in a group: reply in the group, command message deleted', async (t) => {
+  const { emulator } = await startRuntime(t)
+  const group = { id: -1001, type: 'group' as const, title: 'Team' }
+  emulator.setBotAdmin(group.id, true)
+  const { message } = emulator.sendUserMessage({ chat: group, from: user(2), text: `/register@${emulator.botUsername} demo demo-token` })
+  const replies = await emulator.waitForBotMessages(group.id, 1, 15_000)
+  t.same(replies.map((reply) => reply.text), [REPLIES.registered('demo')])
+  t.same(emulator.deletedMessageIds(group.id), [message.message_id])
+})
+
+t.test('many users interleaved: each user\'s replies in order', async (t) => {
+  const { emulator } = await startRuntime(t)
+  const users = Array.from({ length: 8 }, (_, index) => 100 + index)
+  const script = ['/register demo wrong', '/register', '/register demo demo-token', '/register a b c']
+  for (const text of script) for (const id of users) emulator.sendUserMessage({ from: user(id), text })
+  const expected = [REPLIES.rejected, REPLIES.malformed, REPLIES.registered('demo'), REPLIES.malformed]
+  for (const id of users) {
+    const replies = await emulator.waitForBotMessages(id, script.length, 20_000)
+    t.same(replies.map((message) => message.text), expected, `user ${id} in order`)
+  }
+})
+
+t.test('the same update delivered twice: one reply', async (t) => {
+  const { emulator } = await startRuntime(t)
+  const update = emulator.sendUserMessage({ from: user(3), text: '/register demo demo-token' })
+  emulator.deliverRaw(update)
+  await emulator.waitForBotMessages(3, 1, 15_000)
+  await emulator.waitUntilDelivered(5_000)
+  await new Promise((resolve) => setTimeout(resolve, 1500))
+  t.equal(emulator.botMessages(3).length, 1)
+})
+
+t.test('a record that keeps failing: DLQ after 5 receives, one apology, parked', async (t) => {
+  const runtime = await startRuntime(t)
+  const { emulator, app } = runtime
+  let calls = 0
+  app.registrations.register = async () => { calls++; throw new Error('database exploded') }
+  emulator.sendUserMessage({ from: user(4), text: '/register demo demo-token' })
+  const replies = await emulator.waitForBotMessages(4, 1, 30_000)
+  t.same(replies.map((message) => message.text), [APOLOGY])
+  t.equal(calls, 5, 'five receives before the DLQ')
+  await new Promise((resolve) => setTimeout(resolve, 1500))
+  t.equal(emulator.botMessages(4).length, 1, 'told once')
+  t.ok(capturedLogLines.some((line) => line.includes('parked for redrive')))
+})
+
+t.test('TELEGRAM_POLL=0 with a token: updates posted to the webhook are answered through TELEGRAM_API_ROOT', async (t) => {
+  const { startTelegramEmulator } = await import('../../src/local/telegram-emulator.js')
+  const otherApi = await startTelegramEmulator({ botUsername: 'compatible_bot' })
+  t.teardown(otherApi.close)
+  const runtime = await startLocalRuntime({
+    env: { PORT: '0', DATABASE_CONNECTION_STRING: 'sqlite::memory:', TELEGRAM_BOT_TOKEN: otherApi.token, TELEGRAM_API_ROOT: otherApi.url, TELEGRAM_POLL: '0', LOG_LEVEL: 'info' },
+    logDestination: captureLogs(),
+    writeRuntimeFile: false
+  })
+  t.teardown(runtime.close)
+  t.equal(runtime.emulator, undefined, 'no embedded emulator when a token is set')
+  t.match(runtime.summary.join('\n'), /TELEGRAM_POLL=0/)
+  await otherApi.setWebhook({ url: runtime.webhookUrl, secretToken: runtime.config.telegram.webhookSecret })
+  otherApi.sendUserMessage({ from: user(5), text: '/register demo demo-token' })
+  const replies = await otherApi.waitForBotMessages(5, 1, 15_000)
+  t.same(replies.map((message) => message.text), [REPLIES.registered('demo')])
+})
+
+t.test('with a token and polling, the relay refuses while the bot has a webhook set', async (t) => {
+  const { startTelegramEmulator } = await import('../../src/local/telegram-emulator.js')
+  const deployed = await startTelegramEmulator()
+  t.teardown(deployed.close)
+  await deployed.setWebhook({ url: 'https://example.invalid/telegram/webhook' })
+  await t.rejects(startLocalRuntime({
+    env: { PORT: '0', DATABASE_CONNECTION_STRING: 'sqlite::memory:', TELEGRAM_BOT_TOKEN: deployed.token, TELEGRAM_API_ROOT: deployed.url, LOG_LEVEL: 'silent' },
+    writeRuntimeFile: false
+  }), { name: 'RelayRefusedError', message: /webhook set \(example\.invalid\)/ })
+})
+
+t.test('with a token and polling, updates are relayed from getUpdates into the webhook', async (t) => {
+  const { startTelegramEmulator } = await import('../../src/local/telegram-emulator.js')
+  const telegram = await startTelegramEmulator({ botUsername: 'polled_bot' })
+  t.teardown(telegram.close)
+  const runtime = await startLocalRuntime({
+    env: { PORT: '0', DATABASE_CONNECTION_STRING: 'sqlite::memory:', TELEGRAM_BOT_TOKEN: telegram.token, TELEGRAM_API_ROOT: telegram.url, LOG_LEVEL: 'info' },
+    logDestination: captureLogs(),
+    writeRuntimeFile: false
+  })
+  t.teardown(runtime.close)
+  telegram.sendUserMessage({ from: user(6), text: '/register demo demo-token' })
+  const replies = await telegram.waitForBotMessages(6, 1, 15_000)
+  t.same(replies.map((message) => message.text), [REPLIES.registered('demo')])
+})
