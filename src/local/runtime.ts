@@ -8,11 +8,11 @@ import { createDeadLetterHandler } from '../worker/dead-letter.js'
 import { buildWorkerApp } from '../worker/app.js'
 import { createBatchHandler } from '../worker/process-batch.js'
 import { startEmbeddedQueues, type EmbeddedQueues } from './embedded-sqs.js'
+import { RUNTIME_FILE, type RuntimeFileContents } from './runtime-file.js'
 import { startPollingRelay, type PollingRelay } from './polling-relay.js'
 import { startQueuePoller, type QueuePoller } from './queue-poller.js'
 import { startTelegramEmulator, type TelegramEmulator } from './telegram-emulator.js'
 
-export const RUNTIME_FILE = '.data/runtime.json'
 /** As the deployed queue's redrive policy. */
 const MAX_RECEIVE_COUNT = 5
 
@@ -122,7 +122,8 @@ export async function startLocalRuntime (options: LocalRuntimeOptions = {}): Pro
       await emulator.setWebhook({ url: webhookUrl, secretToken: webhookSecret })
       if (options.writeRuntimeFile !== false) {
         await mkdir(dirname(RUNTIME_FILE), { recursive: true })
-        await writeFile(RUNTIME_FILE, JSON.stringify({ emulatorUrl: emulator.url, botUsername: emulator.botUsername, webhookUrl }, null, 2))
+        const contents: RuntimeFileContents = { emulatorUrl: emulator.url, botUsername: emulator.botUsername, webhookUrl }
+        await writeFile(RUNTIME_FILE, JSON.stringify(contents, null, 2))
         cleanups.push(async () => { await rm(RUNTIME_FILE, { force: true }) })
       }
     } else if (config.telegram.poll ?? true) {

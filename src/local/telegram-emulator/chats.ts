@@ -50,12 +50,21 @@ export class ChatStore {
 
   /** Adds a message with the chat's next message_id (ids are per chat, increasing). */
   add (chatId: number, build: (messageId: number) => TgMessage): TgMessage {
-    const record = this.record(chatId)
+    const record = this.recordOf(chatId)
     record.lastMessageId++
     const message = build(record.lastMessageId)
     record.messages.push({ message, deleted: false })
     this.changed.notify()
     return structuredClone(message)
+  }
+
+  /** Records a message made elsewhere (a hand-made update) under its own id, once. */
+  record (message: TgMessage): void {
+    const record = this.recordOf(message.chat.id)
+    if (record.messages.some((entry) => entry.message.message_id === message.message_id)) return
+    record.messages.push({ message: structuredClone(message), deleted: false })
+    record.lastMessageId = Math.max(record.lastMessageId, message.message_id)
+    this.changed.notify()
   }
 
   /** A message still present in the chat. */
@@ -65,7 +74,7 @@ export class ChatStore {
   }
 
   delete (chatId: number, messageId: number): void {
-    const record = this.record(chatId)
+    const record = this.recordOf(chatId)
     const stored = record.messages.find((entry) => entry.message.message_id === messageId && !entry.deleted)
     if (stored === undefined) return
     stored.deleted = true
@@ -94,7 +103,7 @@ export class ChatStore {
     return this.botCanDelete.get(chatId) ?? false
   }
 
-  private record (chatId: number): ChatRecord {
+  private recordOf (chatId: number): ChatRecord {
     const record = this.chats.get(chatId)
     if (record === undefined) throw new EmulatorInputError(`unknown chat ${chatId}`)
     return record

@@ -55,6 +55,15 @@ function plainFromHtml (text: string): string {
   return plain + text.slice(index)
 }
 
+/** The next `mark` at or after `from` that no backslash escapes (-1: none). */
+function indexOfUnescaped (text: string, mark: string, from: number): number {
+  for (let i = from; i < text.length; i++) {
+    if (text[i] === '\\') i++
+    else if (text.startsWith(mark, i)) return i
+  }
+  return -1
+}
+
 const MARKDOWN_V2_RESERVED = new Set('_*[]()~`>#+-=|{}.!')
 
 /**
@@ -74,14 +83,14 @@ function plainFromMarkdownV2 (text: string): string {
       plain += text[i + 1] ?? ''
       i++
     } else if (text.startsWith('```', i)) {
-      const end = text.indexOf('```', i + 3)
+      const end = indexOfUnescaped(text, '```', i + 3)
       if (end === -1) throw cantParse(`Can't find end of pre entity at byte offset ${byteOffset(text, i)}`)
       const body = text.slice(i + 3, end)
       const newline = body.indexOf('\n')
       plain += (newline === -1 ? body : body.slice(newline + 1)).replace(/\\([`\\])/g, '$1')
       i = end + 2
     } else if (char === '`') {
-      const end = text.indexOf('`', i + 1)
+      const end = indexOfUnescaped(text, '`', i + 1)
       if (end === -1) throw cantParse(`Can't find end of code entity at byte offset ${byteOffset(text, i)}`)
       plain += text.slice(i + 1, end).replace(/\\([`\\])/g, '$1')
       i = end
@@ -94,7 +103,7 @@ function plainFromMarkdownV2 (text: string): string {
       open.push({ mark: '[', at: i })
     } else if (char === ']' && open.at(-1)?.mark === '[') {
       open.pop()
-      if (text[i + 1] !== '(') throw cantParse(`Character ']' is reserved and must be escaped with the preceding '\\'`)
+      if (text[i + 1] !== '(') throw cantParse('Character \']\' is reserved and must be escaped with the preceding \'\\\'')
       const end = text.indexOf(')', i + 2)
       if (end === -1) throw cantParse(`Can't find end of a url at byte offset ${byteOffset(text, i + 1)}`)
       i = end

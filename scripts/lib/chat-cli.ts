@@ -1,0 +1,310 @@
+import { createInterface } from 'node:readline'
+import type { Readable, Writable } from 'node:stream'
+import { parseArgs } from 'node:util'
+import type { ChatPollResult, TgMessage, UserMessageInput } from '../../src/local/telegram-emulator.js'
+import { ChatSetupError, EmulatorClient, findEmulatorUrl, RUNTIME_FILE } from './chat-client.js'
+
+export const USAGE = `Chat with the local bot as a Telegram user (the local runtime must be running: npm start).
+
+  npm run chat                                   interactive: type messages, see the bot's replies (Ctrl+D quits)
+  npm run chat -- "/register demo demo-token"    one message: print the bot's replies and exit
+
+Options:
+  --group             write in a group chat (id ${-1001}) instead of the private chat;
+                      commands may then be addressed as /register@<bot username>
+  --admin             with --group: the bot is an administrator that may delete messages
+                      (without it, the bot is a plain member of the group)
+  --user <id>         your Telegram user id (default 1001)
+  --name <name>       your first name (default "Dev User")
+  --username <name>   your @username (default: none)
+  --emulator <url>    the emulator's URL (default: read from ${RUNTIME_FILE})
+  -h, --help          this text`
+
+export const GROUP_CHAT = { id: -1001, type: 'group', title: 'Local dev group' } as const
+
+/** Bad command line: printed with the usage, exit 1. */
+export class ChatUsageError extends Error {
+  constructor (message: string) {
+    super(message)
+    this.name = 'ChatUsageError'
+  }
+}
+
+export interface ChatOptions {
+  emulatorUrl?: string
+  group: boolean
+  admin: boolean
+  userId: number
+  firstName: string
+  username?: string
+  /** One-shot mode: this message is sent, the replies printed. */
+  message?: string
+  help: boolean
+}
+
+export function parseChatArgs (argv: string[]): ChatOptions {
+  let parsed
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        emulator: { type: 'string' },
+        group: { type: 'boolean', default: false },
+        admin: { type: 'boolean', default: false },
+        user: { type: 'string', default: '1001' },
+        name: { type: 'string', default: 'Dev User' },
+        username: { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false }
+      }
+    })
+  } catch (error) {
+    throw new ChatUsageError((error as Error).message)
+  }
+  const { values, positionals } = parsed
+  if (!/^[1-9]\d{0,14}$/.test(values.user)) throw new ChatUsageError(`--user needs a positive integer id, got "${values.user}"`)
+  const firstName = values.name.trim()
+  if (firstName === '' || firstName.length > 64) throw new ChatUsageError('--name needs 1 to 64 characters')
+  if (values.username !== undefined && !/^[A-Za-z][A-Za-z0-9_]{4,31}$/.test(values.username.replace(/^@/, ''))) {
+    throw new ChatUsageError('--username needs 5 to 32 characters: letters, digits and _, starting with a letter')
+  }
+  if (values.admin && !values.group) throw new ChatUsageError('--admin applies to --group chats only (in a private chat the bot may always delete)')
+  const message = positionals.join(' ').trim()
+  return {
+    ...(values.emulator === undefined ? {} : { emulatorUrl: values.emulator }),
+    group: values.group,
+    admin: values.admin,
+    userId: Number(values.user),
+    firstName,
+    ...(values.username === undefined ? {} : { username: values.username.replace(/^@/, '') }),
+    ...(message === '' ? {} : { message }),
+    help: values.help
+  }
+}
+
+export interface ChatIo {
+  out: (line: string) => void
+  err: (line: string) => void
+}
+
+export interface ChatSession {
+  client: EmulatorClient
+  botUsername: string
+  chat: NonNullable<UserMessageInput['chat']> & { id: number }
+  from: UserMessageInput['from']
+}
+
+/** Finds the emulator, asks it who the bot is, and prepares the chat (group rights included). */
+export async function openSession (options: ChatOptions, runtimeFile = RUNTIME_FILE): Promise<ChatSession> {
+  const client = new EmulatorClient(await findEmulatorUrl({ ...(options.emulatorUrl === undefined ? {} : { emulatorUrl: options.emulatorUrl }), runtimeFile }))
+  const { botUsername } = await client.info()
+  const chat = options.group ? { ...GROUP_CHAT } : { id: options.userId, type: 'private' as const }
+  // The group's rights follow the flag on every run, so that what the bot may do is what was asked for.
+  if (options.group) await client.setBotAdmin(chat.id, options.admin)
+  return {
+    client,
+    botUsername,
+    chat,
+    from: { id: options.userId, first_name: options.firstName, ...(options.username === undefined ? {} : { username: options.username }) }
+  }
+}
+
+/** `bot> text`, with the lines of a multi-line message indented under the first. */
+export function formatBotMessage (message: TgMessage): string {
+  return `bot> ${(message.text ?? '(a message without text)').split('\n').join('\n     ')}`
+}
+
+export const DELETED_NOTE = '(your message was deleted by the bot)'
+
+/** Prints each bot message once and each deletion of the user's own messages once. */
+class Reporter {
+  after = 0
+  knownDeleted = 0
+  private readonly mine = new Set<number>()
+  private readonly reported = new Set<number>()
+  private deleted: number[] = []
+  private readonly show: (line: string) => void
+
+  constructor (show: (line: string) => void) {
+    this.show = show
+  }
+
+  /** Returns whether anything new was printed. */
+  take (result: ChatPollResult): boolean {
+    let news = false
+    for (const message of result.messages) {
+      if (message.message_id <= this.after) continue
+      this.after = message.message_id
+      this.show(formatBotMessage(message))
+      news = true
+    }
+    this.knownDeleted = result.deleted_message_ids.length
+    this.deleted = result.deleted_message_ids
+    return this.noteDeletions() || news
+  }
+
+  sent (messageId: number): void {
+    this.mine.add(messageId)
+    this.noteDeletions()
+  }
+
+  private noteDeletions (): boolean {
+    let news = false
+    for (const id of this.deleted) {
+      if (!this.mine.has(id) || this.reported.has(id)) continue
+      this.reported.add(id)
+      this.show(DELETED_NOTE)
+      news = true
+    }
+    return news
+  }
+}
+
+export interface OneShotTiming {
+  /** Give up when no reply came within this long. Default 10 s. (Also how long piped interactive input waits at its end.) */
+  maxWaitMs: number
+  /** After a reply, stop once nothing new came for this long. Default 1.5 s. */
+  quietMs: number
+}
+
+const DEFAULT_TIMING: OneShotTiming = { maxWaitMs: 10_000, quietMs: 1500 }
+
+/** Sends one message and prints the bot's replies: 0 when the bot answered, 1 when it stayed silent. */
+export async function runOneShot (session: ChatSession, text: string, io: ChatIo, timing: OneShotTiming = DEFAULT_TIMING): Promise<number> {
+  const { client, chat, from } = session
+  const reporter = new Reporter(io.out)
+  const update = await client.send({ chat, from, text })
+  const deadline = Date.now() + timing.maxWaitMs
+  // Replies to this message have greater ids: earlier conversation is not printed again.
+  reporter.after = update.message.message_id
+  reporter.sent(update.message.message_id)
+  let replied = false
+  for (;;) {
+    const remainingMs = deadline - Date.now()
+    if (remainingMs <= 0) break
+    const waitMs = replied ? Math.min(timing.quietMs, remainingMs) : remainingMs
+    const result = await client.poll(chat.id, { after: reporter.after, waitSeconds: waitMs / 1000, ...(replied ? { knownDeleted: reporter.knownDeleted } : {}) })
+    const hadReply = result.messages.length > 0
+    const news = reporter.take(result)
+    if (replied && !news) break
+    replied ||= hadReply
+  }
+  if (replied) return 0
+  io.err(`No reply from the bot within ${Math.round(timing.maxWaitMs / 1000)} s: is the local runtime (npm start) still processing updates? Check its log.`)
+  return 1
+}
+
+export interface InteractiveStreams {
+  input: Readable
+  output: Writable & { isTTY?: boolean }
+  /** Long-poll length of each request for replies. Default 25 s. */
+  pollSeconds?: number
+}
+
+/** A readline chat: every line is sent as the user's message; the bot's replies are printed as they arrive. */
+export async function runInteractive (session: ChatSession, io: ChatIo, streams: InteractiveStreams, timing: OneShotTiming = DEFAULT_TIMING): Promise<number> {
+  const { client, chat, from, botUsername } = session
+  const terminal = streams.output.isTTY === true
+  // Start after what the chat already holds: an earlier session's replies are not printed again.
+  const start = await client.poll(chat.id, { after: 0, waitSeconds: 0 })
+  const where = chat.type === 'private'
+    ? 'in a private chat'
+    : `in the group "${GROUP_CHAT.title}" (${chat.id}); commands may be addressed as /command@${botUsername}`
+  io.out(`Chatting with @${botUsername} as ${from.first_name} (user ${from.id}) ${where}. Ctrl+D quits.`)
+
+  // From here on, no await until every listener is attached: piped input may be read at once.
+  const rl = createInterface({ input: streams.input, output: streams.output, prompt: 'you> ', terminal })
+  const closed = new Promise<void>((resolve) => { rl.once('close', resolve) })
+  const prompt = (preserveCursor?: boolean): void => { if (terminal) rl.prompt(preserveCursor) }
+  let lastNewsAt = 0
+  const show = (line: string): void => {
+    lastNewsAt = Date.now()
+    if (terminal) streams.output.write('\r\x1b[2K')
+    io.out(line)
+    prompt(true)
+  }
+  const reporter = new Reporter(show)
+  reporter.after = start.messages.at(-1)?.message_id ?? 0
+  reporter.knownDeleted = start.deleted_message_ids.length
+
+  const state = { exitCode: 0, lost: false }
+  const stop = new AbortController()
+  const polling = (async () => {
+    while (!stop.signal.aborted) {
+      try {
+        reporter.take(await client.poll(chat.id, { after: reporter.after, waitSeconds: streams.pollSeconds ?? 25, knownDeleted: reporter.knownDeleted }, stop.signal))
+      } catch (error) {
+        if (stop.signal.aborted) return
+        io.err((error as Error).message)
+        state.exitCode = 1
+        state.lost = true
+        rl.close()
+        return
+      }
+    }
+  })()
+
+  let sending = Promise.resolve()
+  let lastSentId = 0
+  rl.on('line', (line) => {
+    const text = line.trim()
+    if (text === '') {
+      prompt()
+      return
+    }
+    sending = sending.then(async () => {
+      const update = await client.send({ chat, from, text })
+      lastSentId = update.message.message_id
+      lastNewsAt = Date.now()
+      reporter.sent(update.message.message_id)
+    }).catch((error: unknown) => {
+      io.err((error as Error).message)
+    }).finally(() => { prompt() })
+  })
+  rl.on('SIGINT', () => { rl.close() })
+  prompt()
+  await closed
+  await sending
+  if (!terminal && !state.lost && lastSentId > 0) {
+    // Piped input ended: give the bot time to answer the last message, as one-shot mode does.
+    const deadline = Date.now() + timing.maxWaitMs
+    const settled = (): boolean => reporter.after > lastSentId && Date.now() - lastNewsAt >= timing.quietMs
+    while (!settled() && Date.now() < deadline && !state.lost) await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+  stop.abort()
+  await polling
+  return state.exitCode
+}
+
+export interface MainDeps {
+  runtimeFile?: string
+  streams: InteractiveStreams
+  timing?: OneShotTiming
+}
+
+/** The `npm run chat` command: returns the exit code. */
+export async function main (argv: string[], io: ChatIo, deps: MainDeps): Promise<number> {
+  let options: ChatOptions
+  try {
+    options = parseChatArgs(argv)
+  } catch (error) {
+    io.err((error as Error).message)
+    io.err(USAGE)
+    return 1
+  }
+  if (options.help) {
+    io.out(USAGE)
+    return 0
+  }
+  try {
+    const session = await openSession(options, deps.runtimeFile)
+    return options.message === undefined
+      ? await runInteractive(session, io, deps.streams, deps.timing)
+      : await runOneShot(session, options.message, io, deps.timing)
+  } catch (error) {
+    if (!(error instanceof ChatSetupError)) throw error
+    io.err(error.message)
+    return 1
+  }
+}

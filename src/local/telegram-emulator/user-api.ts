@@ -1,0 +1,183 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from 'typebox'
+import { Compile } from 'typebox/compile'
+import type { ChatStore } from './chats.js'
+import { EmulatorInputError } from './errors.js'
+import { detectEntities } from './text.js'
+import type { MessageUpdate, TgBotUser, TgChat, TgMessage, TgUpdate, TgUser, UserMessageInput } from './types.js'
+import type { UpdateQueue } from './updates.js'
+import { waitFor } from './waiting.js'
+
+const UserSchema = Type.Object({
+  id: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }),
+  first_name: Type.String({ minLength: 1, maxLength: 64 }),
+  last_name: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+  username: Type.Optional(Type.String({ pattern: '^[A-Za-z][A-Za-z0-9_]{4,31}$' })),
+  language_code: Type.Optional(Type.String({ minLength: 2, maxLength: 35 }))
+}, { additionalProperties: false })
+
+const ChatSchema = Type.Object({
+  id: Type.Optional(Type.Integer({ minimum: Number.MIN_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER })),
+  type: Type.Union([Type.Literal('private'), Type.Literal('group'), Type.Literal('supergroup')]),
+  title: Type.Optional(Type.String({ minLength: 1, maxLength: 128 }))
+}, { additionalProperties: false })
+
+/** A user's text message, as tests and the chat CLI send it. */
+export const UserMessageSchema = Type.Object({
+  chat: Type.Optional(ChatSchema),
+  from: UserSchema,
+  text: Type.String({ minLength: 1, maxLength: 4096 }),
+  reply_to_message_id: Type.Optional(Type.Integer({ minimum: 1 }))
+}, { additionalProperties: false })
+
+const checkUserMessage = Compile(UserMessageSchema)
+
+const DEFAULT_GROUP_TITLE = 'Local group'
+const MAX_CHAT_POLL_SECONDS = 60
+
+function now (): number {
+  return Math.floor(Date.now() / 1000)
+}
+
+export interface UserSideContext {
+  bot: TgBotUser
+  chats: ChatStore
+  queue: UpdateQueue
+  log: (line: string) => void
+}
+
+/** What users do: write messages (which become updates for the bot), and what tests hand-make. */
+export class UserSide {
+  private readonly ctx: UserSideContext
+
+  constructor (ctx: UserSideContext) {
+    this.ctx = ctx
+  }
+
+  sendUserMessage (input: UserMessageInput): MessageUpdate {
+    if (!checkUserMessage.Check(input)) {
+      const problem = checkUserMessage.Errors(input)[0]
+      throw new EmulatorInputError(`invalid user message: ${problem?.instancePath === '' ? '' : `${problem?.instancePath ?? ''} `}${problem?.message ?? 'invalid'}`)
+    }
+    const { chats, queue, log } = this.ctx
+    const { id, first_name: firstName, ...rest } = input.from
+    const from: TgUser = { id, is_bot: false, first_name: firstName, ...rest }
+    const chat = chats.upsert(this.chatFor(input, from))
+    const text = input.text.trim()
+    if (text === '') throw new EmulatorInputError('invalid user message: text is empty')
+    let replied: TgMessage | undefined
+    if (input.reply_to_message_id !== undefined) {
+      replied = chats.find(chat.id, input.reply_to_message_id)
+      if (replied === undefined) throw new EmulatorInputError(`invalid user message: message ${input.reply_to_message_id} is not in chat ${chat.id}`)
+      delete replied.reply_to_message
+    }
+    const entities = detectEntities(text)
+    const message = chats.add(chat.id, (messageId) => ({
+      message_id: messageId,
+      from,
+      chat,
+      date: now(),
+      text,
+      ...(entities.length > 0 ? { entities } : {}),
+      ...(replied === undefined ? {} : { reply_to_message: replied })
+    }))
+    const update: MessageUpdate = { update_id: queue.nextUpdateId(), message }
+    const queued = queue.push(update)
+    log(`user ${from.id} wrote message ${message.message_id} in chat ${chat.id}: update ${update.update_id} ${queued ? 'queued' : 'not allowed by allowed_updates'}`)
+    return structuredClone(update)
+  }
+
+  /** Queues a hand-made update as is (tests deliver the same update twice with it); its chat and message become known. */
+  deliverRaw (update: TgUpdate): void {
+    if (typeof update !== 'object' || update === null || !Number.isSafeInteger(update.update_id) || update.update_id < 0) {
+      throw new EmulatorInputError('an update needs an integer update_id')
+    }
+    const message = update.message as Partial<TgMessage> | undefined
+    const chat = message?.chat
+    if (chat !== undefined && typeof chat.id === 'number' && typeof chat.type === 'string') {
+      this.ctx.chats.upsert(chat)
+      if (typeof message?.message_id === 'number') this.ctx.chats.record(message as TgMessage)
+    }
+    const queued = this.ctx.queue.push(update)
+    this.ctx.log(`raw update ${update.update_id} ${queued ? 'queued' : 'not allowed by allowed_updates'}`)
+  }
+
+  private chatFor (input: UserMessageInput, from: TgUser): TgChat {
+    const wanted = input.chat ?? { type: 'private' }
+    if (wanted.type === 'private') {
+      if (wanted.id !== undefined && wanted.id !== from.id) throw new EmulatorInputError('invalid user message: in a private chat, chat.id must equal from.id')
+      return {
+        id: from.id,
+        type: 'private',
+        first_name: from.first_name,
+        ...(from.last_name === undefined ? {} : { last_name: from.last_name }),
+        ...(from.username === undefined ? {} : { username: from.username })
+      }
+    }
+    if (wanted.id === undefined || wanted.id >= 0) throw new EmulatorInputError('invalid user message: a group chat needs a negative chat.id')
+    return { id: wanted.id, type: wanted.type, title: wanted.title ?? this.ctx.chats.get(wanted.id)?.title ?? DEFAULT_GROUP_TITLE }
+  }
+}
+
+/** The bot's messages after `after`, and the chat's deleted message ids, as the chat CLI polls them. */
+export interface ChatPollResult {
+  messages: TgMessage[]
+  deleted_message_ids: number[]
+}
+
+export interface UserApiRoutesOptions {
+  ctx: UserSideContext
+  users: UserSide
+  /** Aborted when the emulator closes: long polls answer at once. */
+  closing: AbortSignal
+}
+
+/** `/emulator/...`: the user side over HTTP, for the chat CLI in another process. */
+export function userApiRoutes ({ ctx, users, closing }: UserApiRoutesOptions): FastifyPluginAsyncTypebox {
+  return async (fastify) => {
+    fastify.setErrorHandler((error: Error & { statusCode?: number }, _request, reply) => {
+      const status = error instanceof EmulatorInputError ? 400 : error.statusCode ?? 500
+      return reply.code(status).send({ error: status < 500 ? 'Bad Request' : 'Internal Server Error', message: error.message })
+    })
+
+    fastify.get('/emulator/info', async () => ({ botId: ctx.bot.id, botUsername: ctx.bot.username, botFirstName: ctx.bot.first_name }))
+
+    fastify.post('/emulator/messages', { schema: { body: UserMessageSchema } }, async (request) => ({ update: users.sendUserMessage(request.body) }))
+
+    fastify.get('/emulator/chats/:chatId/messages', {
+      schema: {
+        params: Type.Object({ chatId: Type.Integer() }),
+        querystring: Type.Object({
+          after: Type.Optional(Type.Integer({ minimum: 0 })),
+          wait: Type.Optional(Type.Number({ minimum: 0, maximum: MAX_CHAT_POLL_SECONDS })),
+          known_deleted: Type.Optional(Type.Integer({ minimum: 0 }))
+        })
+      }
+    }, async (request, reply): Promise<ChatPollResult> => {
+      const { chatId } = request.params
+      const { after = 0, wait = 0, known_deleted: knownDeleted } = request.query
+      const read = (): ChatPollResult => ({
+        messages: ctx.chats.botMessages(chatId).filter((message) => message.message_id > after),
+        deleted_message_ids: ctx.chats.deletedIds(chatId)
+      })
+      const news = (): ChatPollResult | undefined => {
+        const result = read()
+        const newDeletion = knownDeleted !== undefined && result.deleted_message_ids.length > knownDeleted
+        return result.messages.length > 0 || newDeletion ? result : undefined
+      }
+      const clientGone = new AbortController()
+      reply.raw.on('close', () => { if (!reply.raw.writableFinished) clientGone.abort() })
+      return await waitFor(ctx.chats.changed, news, wait * 1000, AbortSignal.any([clientGone.signal, closing])) ?? read()
+    })
+
+    fastify.put('/emulator/chats/:chatId/admin', {
+      schema: {
+        params: Type.Object({ chatId: Type.Integer() }),
+        body: Type.Object({ can_delete_messages: Type.Boolean() }, { additionalProperties: false })
+      }
+    }, async (request) => {
+      ctx.chats.setBotCanDelete(request.params.chatId, request.body.can_delete_messages)
+      return { ok: true }
+    })
+  }
+}
