@@ -7,6 +7,7 @@ import type { RegistrationOutcome, RegistrationRequest, RegistrationStore } from
 // ── The stored procedure contract (docs/database.md). Another signature means changing this section only. ──
 
 const REGISTER_PROCEDURE = 'dbo.PartyTelegramUser_REGISTER_tr'
+const TELEGRAM_USERNAME_MAX_LENGTH = 64
 const USERNAME_MAX_LENGTH = 128
 const TOKEN_MAX_LENGTH = 512
 
@@ -16,7 +17,7 @@ const FIRST_USER_ERROR_NUMBER = 50000
 function addRegisterParameters (request: Request, registration: RegistrationRequest): void {
   request.input('TelegramUserId', mssql.BigInt, registration.telegramUserId)
   request.input('TelegramChatId', mssql.BigInt, registration.telegramChatId)
-  request.input('TelegramUsername', mssql.NVarChar(64), registration.telegramUsername ?? null)
+  request.input('TelegramUsername', mssql.NVarChar(TELEGRAM_USERNAME_MAX_LENGTH), registration.telegramUsername ?? null)
   request.input('Username', mssql.NVarChar(USERNAME_MAX_LENGTH), registration.username)
   request.input('Token', mssql.NVarChar(TOKEN_MAX_LENGTH), registration.token)
 }
@@ -82,9 +83,9 @@ function raisedErrorNumbers (error: unknown): number[] {
  */
 function failure (what: string, error: unknown, secrets: readonly string[]): TransientError {
   const number = sqlErrorNumber(error)
-  const code = (error as { code?: unknown } | undefined)?.code
+  const { code, name } = error as { code?: unknown, name?: unknown }
   const reason = number === undefined
-    ? `request to SQL Server failed (${typeof code === 'string' ? code : (error as Error).name})`
+    ? `request to SQL Server failed (${typeof code === 'string' ? code : String(name)})`
     : TRANSIENT_SQL_ERRORS.has(number)
       ? `SQL Server error ${number} (transient)`
       : `SQL Server error ${number}, which is not an answer about the credentials: a deployment defect (missing procedure or permission, changed signature), retried until the DLQ alarm fires`
@@ -96,14 +97,17 @@ function failure (what: string, error: unknown, secrets: readonly string[]): Tra
 // ── Connection string and pool ──
 
 /**
- * Bounded well inside the worker's 60 s timeout: the worst case of one record is a connection (5 s; mssql's
- * first connect opens a probe connection before the pooled one, so up to twice that) plus a request (10 s)
- * plus tedious's 5 s wait for the cancel to be acknowledged, about 30 s. A hung database then fails the
- * record, which SQS retries, instead of the Lambda timing out and putting the whole batch back.
- * `Connect Timeout` (seconds) and `Request Timeout` (milliseconds, an mssql keyword) in the string override these.
+ * Bounds that keep one call inside the worker's budget of 25 s per update (Telegraf's handler timeout,
+ * itself inside the 60 s Lambda timeout): at worst two connection attempts (mssql's first connect opens a
+ * probe connection before the pooled one) of 5 s, a request of 8 s, and 2 s for the server to acknowledge
+ * its cancellation come to 20 s, which leaves time for the reply. A hung database thus fails the record,
+ * which SQS retries, instead of overrunning the update's deadline or the Lambda timeout (which would put
+ * the whole batch back). `Connect Timeout` (seconds) and `Request Timeout` (milliseconds, an mssql keyword)
+ * in the connection string override the first two.
  */
 const DEFAULT_CONNECTION_TIMEOUT_MS = 5_000
-const DEFAULT_REQUEST_TIMEOUT_MS = 10_000
+const DEFAULT_REQUEST_TIMEOUT_MS = 8_000
+const CANCEL_TIMEOUT_MS = 2_000
 
 const MALFORMED = 'DATABASE_CONNECTION_STRING is malformed (value hidden): expected Server=…;… or mssql://…'
 
@@ -117,12 +121,12 @@ const quoted = (value: string): string => `{${value.replaceAll('}', '}}')}}`
  */
 function fromUrl (connectionUrl: string): string {
   const url = new URL(connectionUrl)
-  const keywords = [...url.searchParams].map(([keyword, value]) => [keyword, value])
+  const keywords: Array<[string, string]> = [...url.searchParams]
   keywords.push(['Server', url.port === '' ? url.hostname : `${url.hostname},${url.port}`])
   if (url.pathname.length > 1) keywords.push(['Database', decodeURIComponent(url.pathname.slice(1))])
   if (url.username !== '') keywords.push(['User Id', decodeURIComponent(url.username)])
   if (url.password !== '') keywords.push(['Password', decodeURIComponent(url.password)])
-  return keywords.map(([keyword, value]) => `${keyword}=${quoted(value ?? '')}`).join(';')
+  return keywords.map(([keyword, value]) => `${keyword}=${quoted(value)}`).join(';')
 }
 
 const isPositive = (value: unknown): boolean => value === undefined || (typeof value === 'number' && value > 0)
@@ -146,6 +150,9 @@ function poolConfigOf (connectionString: string): PoolConfig {
     ...parsed,
     connectionTimeout,
     requestTimeout,
+    // tedious would retry a login failing with a transient error (Azure failover) up to 3 times, each with a
+    // new connection timeout, which breaks the bound above: SQS retries the record instead.
+    options: { ...parsed.options, cancelTimeout: CANCEL_TIMEOUT_MS, maxRetriesOnTransientErrors: 0 },
     // A Lambda container runs one invocation at a time and the worker handles its records one by one:
     // one connection does the work, the second covers a health probe in parallel. Waiting for a
     // connection is bounded by one connection attempt plus one request ahead of it.
@@ -175,10 +182,10 @@ export async function createMssqlStore (connectionString: string): Promise<Regis
 
   const openPool = (): Promise<ConnectionPool> => {
     const pool = new mssql.ConnectionPool(config)
-    const connecting = pool.connect()
-    // Without a listener an 'error' event (a connection that cannot be made for a request) would crash the process.
-    pool.on('error', () => { retire(connecting) })
-    return connecting
+    // The pool also emits what fails a call (a connection it cannot make for it) as an 'error' event, which
+    // would crash the process without a listener; the call fails with the same error and retires the pool.
+    pool.on('error', () => {})
+    return pool.connect()
   }
 
   const withPool = async <T>(use: (pool: ConnectionPool) => Promise<T>): Promise<T> => {
@@ -213,7 +220,7 @@ export async function createMssqlStore (connectionString: string): Promise<Regis
           const cancel = (): void => { request.cancel() }
           signal.addEventListener('abort', cancel, { once: true })
           try {
-            await request.query('SELECT 1')
+            await request.batch('SELECT 1') // a plain SQL batch: query() would wrap it in sp_executesql
           } finally {
             signal.removeEventListener('abort', cancel)
           }

@@ -1,0 +1,306 @@
+import { setTimeout as sleep } from 'node:timers/promises'
+import { inspect } from 'node:util'
+import t, { type Test } from 'tap'
+import { ConfigError } from '../../src/config.js'
+import { createMssqlStore } from '../../src/db/mssql-store.js'
+import type { RegistrationRequest, RegistrationStore } from '../../src/db/registration-store.js'
+import { TransientError } from '../../src/errors.js'
+import { TdsResponder, type SqlServerError } from '../support/tds-responder.js'
+
+/** A recognisable credential: every error a test sees is searched for it. */
+const TOKEN = 'tok-5f1c9a0e-credential'
+
+const registration: RegistrationRequest = {
+  telegramUserId: 5_123_456_789,
+  telegramChatId: -1_001_234_567_890,
+  telegramUsername: 'alice_tg',
+  username: 'alice',
+  token: TOKEN
+}
+
+/** Short timeouts keep the failing cases fast (production defaults are 5 s and 8 s). */
+const SHORT_TIMEOUTS = 'Connect Timeout=1;Request Timeout=300'
+
+const DEADLOCK: SqlServerError = { number: 1205, class: 13, message: 'Transaction (Process ID 61) was deadlocked on lock resources with another process and has been chosen as the deadlock victim. Rerun the transaction.' }
+const BAD_CREDENTIALS: SqlServerError = { number: 50001, class: 16, message: 'Invalid username or token.' }
+
+interface Setup { responder: TdsResponder, store: RegistrationStore, connectionString: string }
+
+/** A responder and a store connected to it, both closed when the test ends. */
+async function setUp (t: Test, options = SHORT_TIMEOUTS): Promise<Setup> {
+  const responder = await TdsResponder.start()
+  const connectionString = responder.connectionString(options)
+  const store = await createMssqlStore(connectionString)
+  t.teardown(async () => {
+    await store.close()
+    await responder.close()
+  })
+  return { responder, store, connectionString }
+}
+
+/** Awaits the failure of `attempt`, asserts a TransientError with that message, and that no secret is in it or its cause. */
+async function transientFailure (t: Test, attempt: Promise<unknown>, message: RegExp, setup: Setup): Promise<TransientError> {
+  const error: unknown = await attempt.then(() => undefined, (thrown: unknown) => thrown)
+  t.type(error, TransientError)
+  t.match((error as Error).message, message)
+  const text = inspect(error, { depth: 10 })
+  for (const secret of [TOKEN, setup.connectionString, TdsResponder.password]) {
+    t.notOk(text.includes(secret), 'the error and its cause hold no credential')
+  }
+  return error as TransientError
+}
+
+/** Waits (at most a second) for what the client does in the background to reach the responder. */
+async function until (condition: () => boolean): Promise<void> {
+  for (let waited = 0; !condition() && waited < 1000; waited += 10) await sleep(10)
+}
+
+t.test('status 0 is registered: one call of the procedure, with the contract parameters and types', async (t) => {
+  const { responder, store } = await setUp(t)
+  t.equal(await store.register(registration), 'registered')
+  t.same(responder.calls, [{
+    procedure: 'dbo.PartyTelegramUser_REGISTER_tr',
+    parameters: [
+      { name: '@TelegramUserId', type: 'INTN', length: 8, value: 5_123_456_789n },
+      { name: '@TelegramChatId', type: 'INTN', length: 8, value: -1_001_234_567_890n },
+      { name: '@TelegramUsername', type: 'NVARCHAR', length: 64, value: 'alice_tg' },
+      { name: '@Username', type: 'NVARCHAR', length: 128, value: 'alice' },
+      { name: '@Token', type: 'NVARCHAR', length: 512, value: TOKEN }
+    ]
+  }])
+  t.same(responder.logins.at(-1), { user: 'bot', password: TdsResponder.password, database: 'registrations' })
+})
+
+t.test('a user without a Telegram username is sent as NULL, still typed NVARCHAR(64)', async (t) => {
+  const { responder, store } = await setUp(t)
+  t.equal(await store.register({ ...registration, telegramUsername: undefined }), 'registered')
+  t.same(responder.calls[0]?.parameters[2], { name: '@TelegramUsername', type: 'NVARCHAR', length: 64, value: null })
+})
+
+t.test('a non-zero return status is rejected', async (t) => {
+  const { responder, store } = await setUp(t)
+  responder.reply = { returnStatus: 1 }
+  t.equal(await store.register(registration), 'rejected')
+  t.equal(responder.calls.length, 1)
+})
+
+t.test('an error the procedure raises (50001) is rejected, also when another error follows it', async (t) => {
+  const { responder, store } = await setUp(t)
+  responder.reply = { raise: [BAD_CREDENTIALS] }
+  t.equal(await store.register(registration), 'rejected')
+  // THROW inside an open transaction is followed by 266 (transaction count mismatch); mssql reports the last error.
+  responder.reply = { raise: [BAD_CREDENTIALS, { number: 266, class: 16, message: 'Transaction count after EXECUTE indicates a mismatching number of BEGIN and COMMIT statements.' }] }
+  t.equal(await store.register(registration), 'rejected')
+})
+
+t.test('a deadlock (1205) is transient and keeps the pool: the server did answer', async (t) => {
+  const setup = await setUp(t)
+  const { responder, store } = setup
+  responder.reply = { raise: [DEADLOCK] }
+  const error = await transientFailure(t, store.register(registration), /^dbo\.PartyTelegramUser_REGISTER_tr: SQL Server error 1205 \(transient\)$/, setup)
+  t.match(error.cause, { number: 1205 }, 'the original error is kept when it holds no credential')
+  const connections = responder.connectionCount
+  responder.reply = { returnStatus: 0 }
+  t.equal(await store.register(registration), 'registered')
+  t.equal(responder.connectionCount, connections, 'no new connection')
+})
+
+t.test('any other SQL error is a deployment defect: thrown as TransientError (retried, then the DLQ), never rejected', async (t) => {
+  const setup = await setUp(t)
+  setup.responder.reply = { raise: [{ number: 2812, class: 16, message: "Could not find stored procedure 'dbo.PartyTelegramUser_REGISTER_tr'." }] }
+  await transientFailure(t, setup.store.register(registration), /SQL Server error 2812, which is not an answer about the credentials: a deployment defect/, setup)
+})
+
+t.test('an error quoting the token loses its cause, and the message never holds it', async (t) => {
+  const setup = await setUp(t)
+  setup.responder.reply = { raise: [{ number: 245, class: 16, message: `Conversion failed when converting the nvarchar value '${TOKEN}' to data type int.` }] }
+  const error = await transientFailure(t, setup.store.register(registration), /SQL Server error 245/, setup)
+  t.equal(error.cause, undefined)
+})
+
+t.test('credentials longer than their parameters are rejected without a call', async (t) => {
+  const { responder, store } = await setUp(t)
+  t.equal(await store.register({ ...registration, token: 'x'.repeat(513) }), 'rejected')
+  t.equal(await store.register({ ...registration, username: 'u'.repeat(129) }), 'rejected')
+  t.equal(responder.connectionCount, 0)
+  t.equal(await store.register({ ...registration, token: 'x'.repeat(512), username: 'u'.repeat(128) }), 'registered', 'the maximum lengths fit')
+})
+
+t.test('creating the store opens no connection; the first call does', async (t) => {
+  const { responder, store } = await setUp(t, '') // the production timeouts
+  t.equal(responder.connectionCount, 0)
+  await store.register(registration)
+  t.ok(responder.connectionCount > 0)
+})
+
+t.test('a refused connection is transient, and the next call after the server comes back succeeds', async (t) => {
+  const setup = await setUp(t)
+  const { responder, store } = setup
+  await responder.stop()
+  await transientFailure(t, store.register(registration), /request to SQL Server failed \(ESOCKET\)/, setup)
+  await responder.restart()
+  t.equal(await store.register(registration), 'registered')
+})
+
+t.test('a server that goes away after a call: transient, then a fresh pool once it is back', async (t) => {
+  const setup = await setUp(t)
+  const { responder, store } = setup
+  t.equal(await store.register(registration), 'registered')
+  await responder.stop()
+  await transientFailure(t, store.register(registration), /request to SQL Server failed/, setup)
+  await responder.restart()
+  t.equal(await store.register(registration), 'registered')
+})
+
+t.test('a server restart between calls goes unnoticed, and no validation query runs before a call', async (t) => {
+  const { responder, store } = await setUp(t)
+  t.equal(await store.register(registration), 'registered')
+  await responder.stop()
+  await responder.restart()
+  await sleep(50) // lets the client see its idle connection end
+  t.equal(await store.register(registration), 'registered')
+  t.equal(responder.calls.length, 2)
+  t.notOk(responder.batches.some((batch) => /select 1/i.test(batch)), 'no SELECT 1 was sent')
+})
+
+t.test('a silent server is transient within the connection timeout; close waits for the attempt and leaves nothing open', async (t) => {
+  const setup = await setUp(t)
+  const { responder, store } = setup
+  responder.silent = true
+  const started = Date.now()
+  const attempt = transientFailure(t, store.register(registration), /request to SQL Server failed \(ETIMEOUT\)/, setup)
+  await store.close()
+  await attempt
+  t.ok(Date.now() - started < 2500, 'failed within the 1 s connection timeout')
+  await until(() => responder.openConnections === 0)
+  t.equal(responder.openConnections, 0)
+})
+
+t.test('a procedure that does not answer times out, is cancelled, and the next call connects afresh', async (t) => {
+  const setup = await setUp(t)
+  const { responder, store } = setup
+  responder.reply = 'no answer'
+  const started = Date.now()
+  await transientFailure(t, store.register(registration), /request to SQL Server failed \(ETIMEOUT\)/, setup)
+  t.ok(Date.now() - started < 2000, 'failed near the 300 ms request timeout')
+  t.equal(responder.attentions, 1, 'the request was cancelled')
+  responder.reply = { returnStatus: 0 }
+  t.equal(await store.register(registration), 'registered')
+})
+
+t.test('a server that stops answering mid-call: the request times out, and the unacknowledged cancel is given up after 2 s', async (t) => {
+  const setup = await setUp(t)
+  const { responder, store } = setup
+  t.equal(await store.register(registration), 'registered')
+  responder.silent = true
+  const started = Date.now()
+  await transientFailure(t, store.register(registration), /request to SQL Server failed \(ETIMEOUT\)/, setup)
+  const elapsed = Date.now() - started
+  t.ok(elapsed >= 2000 && elapsed < 3500, `300 ms request timeout + 2 s cancel timeout (took ${elapsed} ms)`)
+})
+
+t.test('a refused login is transient and not retried in-process (SQS retries the record)', async (t) => {
+  const setup = await setUp(t)
+  const { responder, store } = setup
+  responder.loginError = { number: 40613, class: 17, message: "Database 'registrations' on server 'tds-responder' is not currently available." }
+  await transientFailure(t, store.register(registration), /request to SQL Server failed \(ELOGIN\)/, setup)
+  t.equal(responder.logins.length, 1, 'one login attempt')
+  responder.loginError = undefined
+  t.equal(await store.register(registration), 'registered')
+})
+
+t.test('a connection dropped during the call is transient, and the next call opens a new connection', async (t) => {
+  const setup = await setUp(t)
+  const { responder, store } = setup
+  responder.reply = 'hang up'
+  await transientFailure(t, store.register(registration), /request to SQL Server failed/, setup)
+  const connections = responder.connectionCount
+  responder.reply = { returnStatus: 0 }
+  t.equal(await store.register(registration), 'registered')
+  t.ok(responder.connectionCount > connections)
+})
+
+t.test('the mssql:// form reaches the same server, with its parts percent-decoded', async (t) => {
+  const responder = await TdsResponder.start()
+  t.teardown(async () => { await responder.close() })
+  const forms = [
+    { url: `mssql://bot%40corp:p%40ss%3Bw%2Frd@127.0.0.1:${responder.port}/registrations?encrypt=false&trustServerCertificate=true&connect%20timeout=1`, login: { user: 'bot@corp', password: 'p@ss;w/rd', database: 'registrations' } },
+    { url: `mssql://bot@127.0.0.1:${responder.port}/registrations?encrypt=false`, login: { user: 'bot', password: '', database: 'registrations' } }
+  ]
+  for (const { url, login } of forms) {
+    const store = await createMssqlStore(url)
+    t.equal(await store.register(registration), 'registered')
+    await store.close()
+    t.same(responder.logins.at(-1), login)
+  }
+})
+
+t.test('a malformed connection string is a ConfigError that holds no part of it', async (t) => {
+  const password = 'hunter2-secret'
+  const malformed = [
+    'not a connection string',
+    `Server=;Password=${password}`,
+    `Server=db.example.com,port;Password=${password}`,
+    `Server=db.example.com;Password="${password}`,
+    `Server=db.example.com;Password=${password};Connect Timeout=0`,
+    `Server=db.example.com;Password=${password};Request Timeout=soon`,
+    `mssql://bot:${password}@/registrations`,
+    `mssql://bot:${password}@db.example.com:99999/registrations`,
+    `mssql://bot:${password}%ZZ@db.example.com/registrations`,
+    `mssql://bot:${password}@db example/registrations`
+  ]
+  for (const [index, connectionString] of malformed.entries()) {
+    const error: unknown = await createMssqlStore(connectionString).then(() => undefined, (thrown: unknown) => thrown)
+    t.type(error, ConfigError, `string ${index}`)
+    t.equal((error as Error).message, 'DATABASE_CONNECTION_STRING is malformed (value hidden): expected Server=…;… or mssql://…')
+    t.notOk(inspect(error).includes(password), `string ${index}: no trace of the password, cause included`)
+  }
+})
+
+t.test('check runs SELECT 1 and resolves', async (t) => {
+  const { responder, store } = await setUp(t)
+  await store.check(AbortSignal.timeout(2000))
+  t.same(responder.batches.filter((batch) => /select 1/i.test(batch)), ['SELECT 1'])
+})
+
+t.test('check fails with a TransientError when the server is down or answers with an error', async (t) => {
+  const setup = await setUp(t)
+  const { responder, store } = setup
+  responder.reply = { raise: [{ number: 40613, class: 17, message: 'Database is not currently available.' }] }
+  await transientFailure(t, store.check(AbortSignal.timeout(2000)), /^SELECT 1: SQL Server error 40613 \(transient\)$/, setup)
+  await responder.stop()
+  responder.reply = { returnStatus: 0 }
+  await transientFailure(t, store.check(AbortSignal.timeout(2000)), /^SELECT 1: request to SQL Server failed/, setup)
+})
+
+t.test('check cancels its query when the signal aborts', async (t) => {
+  const setup = await setUp(t, 'Connect Timeout=1;Request Timeout=5000')
+  const { responder, store } = setup
+  responder.reply = 'no answer'
+  const controller = new AbortController()
+  const started = Date.now()
+  const attempt = transientFailure(t, store.check(controller.signal), /request to SQL Server failed \(ECANCEL\)/, setup)
+  await until(() => responder.batches.includes('SELECT 1'))
+  controller.abort()
+  await attempt
+  t.ok(Date.now() - started < 2000, 'well before the 5 s request timeout')
+  t.equal(responder.attentions, 1)
+})
+
+t.test('check with an already aborted signal connects to nothing', async (t) => {
+  const setup = await setUp(t)
+  await transientFailure(t, setup.store.check(AbortSignal.abort()), /request to SQL Server failed \(AbortError\)/, setup)
+  t.equal(setup.responder.connectionCount, 0)
+})
+
+t.test('close closes the open connections and may be called again', async (t) => {
+  const { responder, store } = await setUp(t)
+  await store.close()
+  t.equal(responder.connectionCount, 0, 'closing an unused store opens nothing')
+  await store.register(registration)
+  t.ok(responder.openConnections > 0)
+  await store.close()
+  await store.close()
+  await until(() => responder.openConnections === 0)
+  t.equal(responder.openConnections, 0)
+})
