@@ -1,5 +1,5 @@
 import awsLambdaFastify from '@fastify/aws-lambda'
-import type { APIGatewayProxyEventV2, Context } from 'aws-lambda'
+import type { APIGatewayProxyEventV2 } from 'aws-lambda'
 import { buildApp } from './app.js'
 import { loadConfig } from './config.js'
 
@@ -8,5 +8,5 @@ import { loadConfig } from './config.js'
  * start at module scope; `ready()` after the proxy so that plugins load during the init phase.
  */
 const app = buildApp(loadConfig())
-export const handler = awsLambdaFastify<APIGatewayProxyEventV2>(app, { callbackWaitsForEmptyEventLoop: false }) as (event: APIGatewayProxyEventV2, context: Context) => ReturnType<ReturnType<typeof awsLambdaFastify<APIGatewayProxyEventV2>>>
+export const handler = awsLambdaFastify<APIGatewayProxyEventV2>(app, { callbackWaitsForEmptyEventLoop: false })
 await app.ready()
