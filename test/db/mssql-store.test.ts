@@ -6,6 +6,7 @@ import { createMssqlStore } from '../../src/db/mssql-store.js'
 import type { RegistrationRequest, RegistrationStore } from '../../src/db/registration-store.js'
 import { TransientError } from '../../src/errors.js'
 import { TdsResponder, type SqlServerError } from '../support/tds-responder.js'
+import { until } from '../support/wait.js'
 
 /** A recognisable credential: every error a test sees is searched for it. */
 const TOKEN = 'tok-5f1c9a0e-credential'
@@ -48,11 +49,6 @@ async function transientFailure (t: Test, attempt: Promise<unknown>, message: Re
     t.notOk(text.includes(secret), 'the error and its cause hold no credential')
   }
   return error as TransientError
-}
-
-/** Waits (at most a second) for what the client does in the background to reach the responder. */
-async function until (condition: () => boolean): Promise<void> {
-  for (let waited = 0; !condition() && waited < 1000; waited += 10) await sleep(10)
 }
 
 t.test('status 0 is registered: one call of the procedure, with the contract parameters and types', async (t) => {
@@ -172,7 +168,7 @@ t.test('a silent server is transient within the connection timeout; close waits 
   await store.close()
   await attempt
   t.ok(Date.now() - started < 2500, 'failed within the 1 s connection timeout')
-  await until(() => responder.openConnections === 0)
+  await until(() => responder.openConnections === 0, 'the connections to close')
   t.equal(responder.openConnections, 0)
 })
 
@@ -280,7 +276,7 @@ t.test('check cancels its query when the signal aborts', async (t) => {
   const controller = new AbortController()
   const started = Date.now()
   const attempt = transientFailure(t, store.check(controller.signal), /request to SQL Server failed \(ECANCEL\)/, setup)
-  await until(() => responder.batches.includes('SELECT 1'))
+  await until(() => responder.batches.includes('SELECT 1'), 'the health query')
   controller.abort()
   await attempt
   t.ok(Date.now() - started < 2000, 'well before the 5 s request timeout')
@@ -301,6 +297,6 @@ t.test('close closes the open connections and may be called again', async (t) =>
   t.ok(responder.openConnections > 0)
   await store.close()
   await store.close()
-  await until(() => responder.openConnections === 0)
+  await until(() => responder.openConnections === 0, 'the connections to close')
   t.equal(responder.openConnections, 0)
 })

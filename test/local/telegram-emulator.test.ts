@@ -1,10 +1,10 @@
-import { createServer } from 'node:net'
 import t from 'tap'
 import { Telegraf, Telegram, TelegramError } from 'telegraf'
 import {
   EmulatorInputError, generateBotToken, startTelegramEmulator, type BotApiResponse, type TelegramEmulator, type TgUpdate
 } from '../../src/local/telegram-emulator.js'
 import { startFakeTelegram, startWebhookReceiver, type WebhookAnswer, type WebhookRequest } from '../support/telegram.js'
+import { closedPort, until } from '../support/wait.js'
 
 const alice = { id: 4242, first_name: 'Alice', username: 'alice_w' }
 const bob = { id: 5353, first_name: 'Bob' }
@@ -34,22 +34,6 @@ async function raw (emulator: TelegramEmulator, method: string, init: RequestIni
 
 async function json (emulator: TelegramEmulator, method: string, params: Record<string, unknown>): Promise<{ status: number, body: BotApiResponse }> {
   return await raw(emulator, method, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(params) })
-}
-
-async function until (condition: () => boolean, what: string, timeoutMs = 3000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 5))
-  }
-}
-
-async function closedPort (): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as { port: number }
-  await new Promise<void>((resolve) => server.close(() => { resolve() }))
-  return port
 }
 
 function chatIdOf (request: WebhookRequest): number | undefined {

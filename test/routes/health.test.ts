@@ -1,4 +1,3 @@
-import { createServer } from 'node:net'
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify'
 import t, { type Test } from 'tap'
 import packageJson from '../../package.json' with { type: 'json' }
@@ -6,6 +5,7 @@ import { HEALTH_CHECK_TIMEOUT_MS } from '../../src/routes/health.js'
 import { buildTestApp, testConfig } from '../helper.js'
 import { logLinesWithMessage } from '../support/log-capture.js'
 import { createFifoQueue, startSqsEmulator } from '../support/sqs.js'
+import { closedPort } from '../support/wait.js'
 
 const sqs = await startSqsEmulator()
 t.teardown(async () => { await sqs.stop() })
@@ -13,14 +13,6 @@ t.teardown(async () => { await sqs.stop() })
 async function appWithQueueUp (t: Test, plugins: FastifyPluginAsync[] = []): Promise<FastifyInstance> {
   const queueUrl = createFifoQueue(sqs, `health-${Math.random().toString(36).slice(2)}`)
   return await buildTestApp(t, testConfig({ QUEUE_URL: queueUrl, SQS_ENDPOINT: sqs.address }), plugins)
-}
-
-async function closedPort (): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as { port: number }
-  await new Promise<void>((resolve, reject) => server.close((error) => { if (error) reject(error); else resolve() }))
-  return port
 }
 
 t.test('GET /health is liveness only: status, version and uptime', async (t) => {

@@ -1,4 +1,3 @@
-import { createServer } from 'node:net'
 import type { FastifyInstance, InjectOptions } from 'fastify'
 import t, { type Test } from 'tap'
 import { deriveWebhookSecret } from '../../src/config.js'
@@ -6,6 +5,7 @@ import { WEBHOOK_BODY_LIMIT_BYTES } from '../../src/routes/telegram-webhook.js'
 import { buildTestApp, testConfig, TEST_BOT_TOKEN } from '../helper.js'
 import { capturedLogLines, logLinesWithMessage } from '../support/log-capture.js'
 import { createFifoQueue, drainQueue, sqsClient, startSqsEmulator } from '../support/sqs.js'
+import { closedPort } from '../support/wait.js'
 
 const secret = deriveWebhookSecret(TEST_BOT_TOKEN)
 const sqs = await startSqsEmulator()
@@ -29,15 +29,6 @@ async function appWithQueue (t: Test, name: string): Promise<{ app: FastifyInsta
 /** A webhook call as Telegram makes it; `headers` replace the secret header when given. */
 async function post (app: FastifyInstance, payload: InjectOptions['payload'], headers: Record<string, string> = { 'x-telegram-bot-api-secret-token': secret }) {
   return await app.inject({ method: 'POST', url: '/telegram/webhook', headers: { 'content-type': 'application/json', ...headers }, payload })
-}
-
-/** A port that refuses connections: bound once, then closed. */
-async function closedPort (): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as { port: number }
-  await new Promise<void>((resolve, reject) => server.close((error) => { if (error) reject(error); else resolve() }))
-  return port
 }
 
 t.test('a valid update is queued once with its group id, dedup id, type and body', async (t) => {

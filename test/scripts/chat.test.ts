@@ -1,5 +1,4 @@
 import { writeFile } from 'node:fs/promises'
-import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { PassThrough } from 'node:stream'
 import t, { type Test } from 'tap'
@@ -8,6 +7,7 @@ import { ChatSetupError, EmulatorClient, findEmulatorUrl } from '../../scripts/l
 import { ChatUsageError, DELETED_NOTE, formatBotMessage, GROUP_CHAT, main, parseChatArgs, USAGE, type ChatIo, type MainDeps } from '../../scripts/lib/chat-cli.js'
 import type { TelegramEmulator } from '../../src/local/telegram-emulator.js'
 import { startFakeTelegram, startWebhookReceiver } from '../support/telegram.js'
+import { closedPort, until } from '../support/wait.js'
 
 /**
  * The bot the CLI talks to, simulated with Telegraf behind a real webhook: /register replies as
@@ -58,22 +58,6 @@ function deps (runtimeFile: string, overrides: Partial<MainDeps> = {}): MainDeps
   const output = new PassThrough()
   output.resume()
   return { runtimeFile, streams: { input: new PassThrough(), output, pollSeconds: 1 }, timing: { maxWaitMs: 3000, quietMs: 250 }, ...overrides }
-}
-
-async function until (condition: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 5))
-  }
-}
-
-async function closedPort (): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as { port: number }
-  await new Promise<void>((resolve) => server.close(() => { resolve() }))
-  return port
 }
 
 t.test('parseChatArgs', async (t) => {
