@@ -1,0 +1,79 @@
+import type { createApi } from './api'
+import type { Queues } from './queues'
+import { ALARMS } from './settings'
+import type { createWorkers } from './workers'
+
+interface Watched {
+  queues: Queues
+  api: ReturnType<typeof createApi>
+  workers: ReturnType<typeof createWorkers>
+}
+
+type AlarmMetric = Pick<aws.cloudwatch.MetricAlarmArgs, 'namespace' | 'metricName' | 'dimensions' | 'statistic' | 'period' | 'comparisonOperator' | 'threshold'>
+
+/**
+ * CloudWatch alarms to one SNS topic. Set ALARM_EMAIL in the deploying shell (or `.env.<stage>`) to
+ * subscribe an address; AWS then sends a confirmation mail that must be accepted once.
+ */
+export function createAlarms ({ queues, api, workers }: Watched) {
+  const topic = new sst.aws.SnsTopic('Alarms')
+  const email = process.env.ALARM_EMAIL
+  const emailSubscription = email
+    ? new aws.sns.TopicSubscription('AlarmsEmail', { topic: topic.arn, protocol: 'email', endpoint: email })
+    : undefined
+
+  const alarm = (name: string, description: string, metric: AlarmMetric) =>
+    new aws.cloudwatch.MetricAlarm(name, {
+      name: `${$app.name}-${$app.stage}-${name}`,
+      alarmDescription: description,
+      alarmActions: [topic.arn],
+      okActions: [topic.arn],
+      evaluationPeriods: 1,
+      // No datapoints means no traffic, which is not a failure.
+      treatMissingData: 'notBreaching',
+      ...metric
+    })
+  const queueMessages = (queue: sst.aws.Queue): AlarmMetric => ({
+    namespace: 'AWS/SQS',
+    metricName: 'ApproximateNumberOfMessagesVisible',
+    dimensions: { QueueName: queue.nodes.queue.name },
+    statistic: 'Maximum',
+    period: 60,
+    comparisonOperator: 'GreaterThanOrEqualToThreshold',
+    threshold: 1
+  })
+  const functionErrors = (fn: sst.aws.Function): AlarmMetric => ({
+    namespace: 'AWS/Lambda',
+    metricName: 'Errors',
+    dimensions: { FunctionName: fn.name },
+    statistic: 'Sum',
+    period: 300,
+    comparisonOperator: 'GreaterThanOrEqualToThreshold',
+    threshold: 1
+  })
+
+  alarm('UpdatesDlqNotEmpty', 'Dead letters are waiting: the DeadLetter function is failing or behind.', queueMessages(queues.deadLetters))
+  alarm('UpdatesParkedNotEmpty', 'Updates failed 5 times and are parked: read docs/deploy.md (redrive).', queueMessages(queues.parked))
+  alarm('WorkerErrors', 'Worker invocations failed or timed out (whole batches, not single records).', functionErrors(workers.worker))
+  alarm('DeadLetterErrors', 'DeadLetter invocations failed: dead letters will pile up in UpdatesParked unanswered.', functionErrors(workers.deadLetter))
+  alarm('ApiServerErrors', 'The HTTP API answered 5xx: Telegram is retrying and holding back later updates.', {
+    namespace: 'AWS/ApiGateway',
+    metricName: '5xx',
+    dimensions: { ApiId: api.httpApi.nodes.api.id },
+    statistic: 'Sum',
+    period: 300,
+    comparisonOperator: 'GreaterThanOrEqualToThreshold',
+    threshold: 1
+  })
+  alarm('UpdatesOldestAge', 'An update has waited over 5 minutes: the worker is down, throttled or stuck on a failing group.', {
+    namespace: 'AWS/SQS',
+    metricName: 'ApproximateAgeOfOldestMessage',
+    dimensions: { QueueName: queues.updates.nodes.queue.name },
+    statistic: 'Maximum',
+    period: 60,
+    comparisonOperator: 'GreaterThanThreshold',
+    threshold: ALARMS.oldestUpdateAgeSeconds
+  })
+
+  return { topic, emailSubscription }
+}

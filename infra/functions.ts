@@ -1,0 +1,33 @@
+import { ARCHITECTURE, RUNTIME } from './settings'
+
+/** What every function shares: runtime, CPU, JSON logs and the bundle format. */
+export function functionDefaults (): Pick<sst.aws.FunctionArgs, 'runtime' | 'architecture' | 'logging' | 'environment' | 'nodejs'> {
+  const isProd = $app.stage === 'prod'
+  return {
+    runtime: RUNTIME,
+    architecture: ARCHITECTURE,
+    logging: { format: 'json', retention: isProd ? '3 months' : '1 week' },
+    environment: appEnvironment(),
+    nodejs: {
+      // SST's ESM build (the default, stated here because the code relies on it) already opens every
+      // bundle with `import { createRequire as topLevelCreateRequire } from 'module'; const require =
+      // topLevelCreateRequire(import.meta.url);` so bundled CommonJS (mssql, tedious) can `require`
+      // Node built-ins. `nodejs.banner` is appended after that line: repeating it would declare
+      // `require` twice and every cold start would fail with a SyntaxError, so there is no banner here.
+      format: 'esm',
+      esbuild: {
+        // Local runtime only (native, never loaded in Lambda). mssql and tedious are pure JS and are
+        // bundled: they are deliberately absent from `external` and `install`.
+        external: ['better-sqlite3']
+      }
+    }
+  }
+}
+
+/** Non-secret settings, from the deploying shell (or `.env.<stage>`); see DESIGN.md's configuration table. */
+function appEnvironment (): Record<string, string> {
+  const environment: Record<string, string> = { LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' }
+  // Saves a getMe call per cold start when known.
+  if (process.env.TELEGRAM_BOT_USERNAME) environment.TELEGRAM_BOT_USERNAME = process.env.TELEGRAM_BOT_USERNAME
+  return environment
+}

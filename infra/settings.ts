@@ -1,0 +1,82 @@
+/**
+ * The numbers the infrastructure is built from, in one place so that the relations between them
+ * (visibility timeout ≥ 6 × function timeout, for one) stay visible.
+ * Plain values only, no SST globals, so any infra module can import it.
+ */
+
+export const REGION = 'us-east-1'
+
+/** The Pulumi AWS provider, pinned so that `sst install` on a clean clone resolves the same code. */
+export const AWS_PROVIDER_VERSION = '7.20.0'
+
+/** Lambda runtime and CPU for every function: Graviton is ~20 % cheaper per GB-second and fast enough here. */
+export const RUNTIME = 'nodejs22.x'
+export const ARCHITECTURE = 'arm64'
+
+/** Receives of an update before it moves to UpdatesDlq. */
+export const MAX_RECEIVE_COUNT = 5
+/**
+ * Receives before UpdatesDlq gives a message to UpdatesParked. A moved message may keep its receive
+ * count, so this limit counts the Updates queue's receives too: twice as many leaves the DeadLetter
+ * function its own five tries (the SQS emulator used locally behaves this way).
+ */
+export const DEAD_LETTER_MAX_RECEIVE_COUNT = 2 * MAX_RECEIVE_COUNT
+
+/**
+ * AWS recommends a queue visibility timeout of at least six times the consuming function's timeout,
+ * so that a batch still being retried by Lambda is never handed to a second invocation.
+ */
+export const VISIBILITY_TO_TIMEOUT_RATIO = 6
+
+export const API = {
+  // Telegram waits on this answer; the handler only validates and calls SendMessage (two attempts of
+  // ≤ 1.5 s each), so anything slower than 10 s is broken, not busy.
+  timeoutSeconds: 10,
+  // Steady state needs < 128 MB, but Lambda CPU scales with memory and a cold start (Fastify, TypeBox,
+  // the SQS client) is what Telegram waits for: 512 MB keeps it well under a second at negligible cost.
+  memoryMb: 512,
+  // Stage-wide throttling: far above Telegram's delivery rate (≤ max_connections parallel requests) and a
+  // ceiling on what unauthenticated traffic can cost. Throttled requests get 429 and Telegram retries them.
+  throttlingRateLimit: 100,
+  throttlingBurstLimit: 200
+} as const
+
+export const WORKER = {
+  // One batch: up to 10 updates, each a SQL Server round trip plus Telegram replies that may wait out
+  // a 429 retry_after. 60 s covers a slow batch; the queue's visibility timeout follows from it.
+  timeoutSeconds: 60,
+  // TLS handshakes to SQL Server and to Telegram are CPU-bound at cold start; 1024 MB ≈ 0.6 vCPU.
+  memoryMb: 1024,
+  // FIFO batches are capped at 10 by SQS; a batching window is rejected on FIFO sources.
+  batchSize: 10,
+  // Protects the database from a backlog burst; FIFO already serialises each sender's updates.
+  maxConcurrency: 5
+} as const
+
+export const DEAD_LETTER = {
+  // Per record: one Telegram apology and one SendMessage to the parked queue.
+  timeoutSeconds: 30,
+  memoryMb: 256,
+  batchSize: 10,
+  // The minimum Lambda allows: dead letters are rare and need no parallelism.
+  maxConcurrency: 2
+} as const
+
+/** Seconds. SQS keeps at most 14 days. */
+export const RETENTION = {
+  // Undelivered updates survive a long weekend of worker downtime.
+  updates: 4 * 24 * 3600,
+  // The most SQS allows: dead letters wait for a person. (A move into a FIFO DLQ, and a redrive, restart
+  // the retention clock, so these count from the move, not from the original send.)
+  deadLetters: 14 * 24 * 3600,
+  parked: 14 * 24 * 3600
+} as const
+
+/** Alarm thresholds. */
+export const ALARMS = {
+  // "Oldest message older than 5 minutes": the worker is down, throttled or stuck behind a failing group.
+  oldestUpdateAgeSeconds: 5 * 60
+} as const
+
+/** The SST CLI this config is written for; the CLI refuses to run any other version. */
+export const SST_VERSION = '4.17.1'

@@ -1,0 +1,49 @@
+import { functionDefaults } from './functions'
+import { consumeQueue } from './permissions'
+import type { Queues } from './queues'
+import type { Secrets } from './secrets'
+import { DEAD_LETTER, WORKER } from './settings'
+
+/** The Worker (Updates) and the DeadLetter function (UpdatesDlq), each with its subscription. */
+export function createWorkers ({ queues, secrets }: { queues: Queues, secrets: Secrets }) {
+  const worker = new sst.aws.Function('Worker', {
+    ...functionDefaults(),
+    handler: 'src/worker/lambda.handler',
+    description: 'Processes Telegram updates from the Updates queue',
+    timeout: `${WORKER.timeoutSeconds} seconds`,
+    memory: `${WORKER.memoryMb} MB`,
+    // Updates: every entry builds the one app, whose webhook plugin needs the queue (sending only).
+    link: [secrets.telegramBotToken, secrets.databaseConnectionString, queues.updates],
+    permissions: [consumeQueue(queues.updates)]
+  })
+  subscribe(queues.updates, worker, WORKER)
+
+  const deadLetter = new sst.aws.Function('DeadLetter', {
+    ...functionDefaults(),
+    handler: 'src/worker/dead-letter-lambda.handler',
+    description: 'Apologises for dead-lettered updates and parks them',
+    timeout: `${DEAD_LETTER.timeoutSeconds} seconds`,
+    memory: `${DEAD_LETTER.memoryMb} MB`,
+    link: [secrets.telegramBotToken, queues.updates, queues.parked],
+    permissions: [consumeQueue(queues.deadLetters)]
+  })
+  subscribe(queues.deadLetters, deadLetter, DEAD_LETTER)
+
+  return { worker, deadLetter }
+}
+
+/**
+ * Partial batch responses, so one failing record does not retry its whole batch; no batching window
+ * (FIFO sources reject one); a concurrency ceiling on the mapping rather than reserved concurrency,
+ * so SQS is simply polled less instead of throttled invocations burning receive counts.
+ */
+function subscribe (queue: sst.aws.Queue, consumer: sst.aws.Function, limits: { batchSize: number, maxConcurrency: number }): void {
+  queue.subscribe(consumer.arn, {
+    batch: { size: limits.batchSize, partialResponses: true },
+    transform: {
+      eventSourceMapping: (args) => {
+        args.scalingConfig = { maximumConcurrency: limits.maxConcurrency }
+      }
+    }
+  })
+}

@@ -1,0 +1,291 @@
+/**
+ * The resource assertions of issue 5, as pure functions of a mocked deployment. Each returns the
+ * problems it finds (none = pass), so the tests can show both that the real config passes and that
+ * a deployment with one wrong setting fails.
+ */
+import {
+  arn, field, functionId, HANDLERS, lambda, lambdaByArn, named, ofType, queue, QUEUES, redrivePolicy, roleOf,
+  statementsOf, subscriptionsOf, TYPES, type FunctionRole, type QueueName
+} from './deployment.js'
+import type { MockDeployment, RecordedResource } from './mock-deploy.js'
+
+export interface Check {
+  title: string
+  run: (deployment: MockDeployment) => string[]
+}
+
+const MAX_RECEIVE_COUNT = 5
+/** UpdatesDlq's own limit also counts the receives a message carries over from Updates. */
+const DEAD_LETTER_MAX_RECEIVE_COUNT = 10
+const VISIBILITY_TO_TIMEOUT_RATIO = 6
+const FIFO_MAX_BATCH = 10
+const API_GATEWAY_MAX_TIMEOUT_SECONDS = 29
+const OLDEST_MESSAGE_LIMIT_SECONDS = 300
+
+/** Collects the messages of the conditions that do not hold. */
+function problems (...conditions: Array<[boolean, string]>): string[] {
+  return conditions.filter(([holds]) => !holds).map(([, message]) => message)
+}
+
+/** Which queue feeds which function. */
+const CONSUMERS: Array<[QueueName, FunctionRole]> = [['Updates', 'worker'], ['UpdatesDlq', 'deadLetter']]
+
+/** What each function may read through SST links (secrets travel only this way). */
+const EXPECTED_LINKS: Record<FunctionRole, string[]> = {
+  api: ['TelegramBotToken', 'Updates'],
+  worker: ['DatabaseConnectionString', 'TelegramBotToken', 'Updates'],
+  deadLetter: ['TelegramBotToken', 'Updates', 'UpdatesParked']
+}
+
+export const checks = {
+  updatesQueue: {
+    title: 'Updates is FIFO, content-based deduplication off, retention set',
+    run (deployment) {
+      const updates = queue(deployment, 'Updates')
+      return problems(
+        [updates !== undefined, 'the Updates queue is missing'],
+        [field(updates, 'fifoQueue') === true, 'Updates is not FIFO'],
+        [field(updates, 'contentBasedDeduplication') !== true, 'Updates deduplicates by content; the design sends explicit ids'],
+        [typeof field(updates, 'messageRetentionSeconds') === 'number', 'Updates has no explicit retention']
+      )
+    }
+  },
+
+  deadLetterChain: {
+    title: 'Updates → UpdatesDlq after 5 receives → UpdatesParked after 10, all FIFO, retention set',
+    run (deployment) {
+      const [updates, deadLetters, parked] = QUEUES.map((name) => queue(deployment, name))
+      const hop = (from: RecordedResource | undefined, to: RecordedResource | undefined, label: string, receives: number): Array<[boolean, string]> => {
+        const policy = redrivePolicy(from)
+        return [
+          [policy?.deadLetterTargetArn !== undefined && policy.deadLetterTargetArn === arn(to), `${label}: wrong or missing dead-letter target`],
+          [policy?.maxReceiveCount === receives, `${label}: maxReceiveCount is ${String(policy?.maxReceiveCount)}, not ${receives}`]
+        ]
+      }
+      return problems(
+        [field(deadLetters, 'fifoQueue') === true, 'UpdatesDlq is not FIFO (a FIFO queue needs a FIFO DLQ)'],
+        [field(parked, 'fifoQueue') === true, 'UpdatesParked is not FIFO'],
+        [typeof field(deadLetters, 'messageRetentionSeconds') === 'number', 'UpdatesDlq has no explicit retention'],
+        [typeof field(parked, 'messageRetentionSeconds') === 'number', 'UpdatesParked has no explicit retention'],
+        ...hop(updates, deadLetters, 'Updates → UpdatesDlq', MAX_RECEIVE_COUNT),
+        ...hop(deadLetters, parked, 'UpdatesDlq → UpdatesParked', DEAD_LETTER_MAX_RECEIVE_COUNT)
+      )
+    }
+  },
+
+  visibilityTimeouts: {
+    title: 'each consumed queue hides a message for ≥ 6 × its consumer\'s timeout',
+    run (deployment) {
+      return CONSUMERS.flatMap(([name]) => {
+        const source = queue(deployment, name)
+        const consumer = lambdaByArn(deployment, subscriptionsOf(deployment, source)[0]?.inputs.functionName)
+        const visibility = field<number>(source, 'visibilityTimeoutSeconds') ?? 0
+        const timeout = field<number>(consumer, 'timeout')
+        return problems(
+          [timeout !== undefined, `${name}: its consumer has no timeout`],
+          [timeout !== undefined && visibility >= VISIBILITY_TO_TIMEOUT_RATIO * timeout, `${name}: visibility ${visibility} s < 6 × ${String(timeout)} s`]
+        )
+      })
+    }
+  },
+
+  subscriptions: {
+    title: 'Worker on Updates, DeadLetter on UpdatesDlq: batch ≤ 10, ReportBatchItemFailures, no window, a concurrency cap',
+    run (deployment) {
+      const parkedConsumers = subscriptionsOf(deployment, queue(deployment, 'UpdatesParked'))
+      return [
+        ...problems([parkedConsumers.length === 0, 'UpdatesParked must have no consumer']),
+        ...CONSUMERS.flatMap(([name, role]) => {
+          const mappings = subscriptionsOf(deployment, queue(deployment, name))
+          const mapping = mappings[0]
+          const consumer = lambdaByArn(deployment, field(mapping, 'functionName'))
+          const batchSize = field<number>(mapping, 'batchSize')
+          const window = field<number>(mapping, 'maximumBatchingWindowInSeconds')
+          const maxConcurrency = field<{ maximumConcurrency?: number }>(mapping, 'scalingConfig')?.maximumConcurrency
+          return problems(
+            [mappings.length === 1, `${name}: ${mappings.length} subscriptions, expected 1`],
+            [consumer !== undefined && consumer.inputs.handler === HANDLERS[role], `${name}: not consumed by ${HANDLERS[role]}`],
+            [batchSize !== undefined && batchSize >= 1 && batchSize <= FIFO_MAX_BATCH, `${name}: batch size ${String(batchSize)} outside 1–10`],
+            [(field<string[]>(mapping, 'functionResponseTypes') ?? []).includes('ReportBatchItemFailures'), `${name}: no partial batch responses`],
+            [window === undefined || window === 0, `${name}: a batching window of ${String(window)} s (FIFO rejects it)`],
+            [maxConcurrency !== undefined && maxConcurrency >= 2 && maxConcurrency <= 1000, `${name}: no maximum concurrency (2–1000)`]
+          )
+        })
+      ]
+    }
+  },
+
+  routes: {
+    title: 'POST /telegram/webhook and GET /health, both to the Api function, payload v2',
+    run (deployment) {
+      const routes = ofType(deployment, TYPES.route)
+      const apiArn = arn(lambda(deployment, 'api'))
+      const keys = routes.map((route) => String(route.inputs.routeKey)).sort()
+      return [
+        ...problems([JSON.stringify(keys) === JSON.stringify(['GET /health', 'POST /telegram/webhook']), `routes are ${JSON.stringify(keys)}`]),
+        ...routes.flatMap((route) => {
+          const integration = ofType(deployment, TYPES.integration).find((candidate) => route.inputs.target === `integrations/${String(candidate.state.id)}`)
+          return problems(
+            [apiArn !== undefined && field(integration, 'integrationUri') === apiArn, `${String(route.inputs.routeKey)} does not reach the Api function`],
+            [field(integration, 'payloadFormatVersion') === '2.0', `${String(route.inputs.routeKey)} does not use payload v2`]
+          )
+        })
+      ]
+    }
+  },
+
+  httpApi: {
+    title: 'HTTP API: stage throttling, access logs with retention, no wildcard CORS',
+    run (deployment) {
+      const [api] = ofType(deployment, TYPES.api)
+      const [stage] = ofType(deployment, TYPES.stage)
+      const throttling = field<{ throttlingRateLimit?: number, throttlingBurstLimit?: number }>(stage, 'defaultRouteSettings')
+      const logDestination = field<{ destinationArn?: string }>(stage, 'accessLogSettings')?.destinationArn
+      const logGroup = ofType(deployment, TYPES.logGroup).find((group) => arn(group) === logDestination)
+      const cors = field<{ allowOrigins?: string[] }>(api, 'corsConfiguration')
+      return problems(
+        [(throttling?.throttlingRateLimit ?? 0) > 0 && (throttling?.throttlingBurstLimit ?? 0) > 0, 'no stage throttling'],
+        [logGroup !== undefined, 'no access log group'],
+        [(field<number>(logGroup, 'retentionInDays') ?? 0) > 0, 'access logs are kept forever (no retention)'],
+        [!(cors?.allowOrigins ?? []).includes('*'), 'CORS allows any origin']
+      )
+    }
+  },
+
+  links: {
+    title: 'links per function: the Api never gets DatabaseConnectionString',
+    run (deployment) {
+      const secrets = ofType(deployment, TYPES.secret).map((secret) => secret.name).sort()
+      return [
+        ...problems([JSON.stringify(secrets) === JSON.stringify(['DatabaseConnectionString', 'TelegramBotToken']), `secrets are ${JSON.stringify(secrets)}`]),
+        ...(Object.keys(EXPECTED_LINKS) as FunctionRole[]).flatMap((role) => {
+          const build = deployment.builds.find((candidate) => candidate.handler === HANDLERS[role])
+          const links = Object.keys(build?.links ?? {}).sort()
+          return problems(
+            [build !== undefined, `no function has the handler ${HANDLERS[role]}`],
+            [JSON.stringify(links) === JSON.stringify(EXPECTED_LINKS[role]), `${role} links ${JSON.stringify(links)}, expected ${JSON.stringify(EXPECTED_LINKS[role])}`],
+            [role !== 'api' || !links.includes('DatabaseConnectionString'), 'the Api function can read DatabaseConnectionString']
+          )
+        })
+      ]
+    }
+  },
+
+  queuePermissions: {
+    title: 'IAM: linked queues are send-only, consumers can receive, nothing has sqs:*',
+    run (deployment) {
+      const queueArn = (name: QueueName) => arn(queue(deployment, name))
+      const allows = (role: FunctionRole, action: string, resource: string | undefined) =>
+        statementsOf(roleOf(deployment, role)).some((statement) => statement.Effect === 'Allow' && statement.Action.includes(action) && resource !== undefined && statement.Resource.includes(resource))
+      const sqsActionsOf = (role: FunctionRole) => statementsOf(roleOf(deployment, role)).flatMap((statement) => statement.Action.filter((action) => action.startsWith('sqs:')))
+      const wildcard = ofType(deployment, TYPES.role).flatMap((role) => statementsOf(role).flatMap((statement) => statement.Action)).filter((action) => action === '*' || action.endsWith(':*'))
+      return problems(
+        [wildcard.length === 0, `wildcard actions granted: ${wildcard.join(', ')}`],
+        [sqsActionsOf('api').every((action) => ['sqs:SendMessage', 'sqs:GetQueueAttributes'].includes(action)), `the Api may ${sqsActionsOf('api').join(', ')}`],
+        [allows('api', 'sqs:SendMessage', queueArn('Updates')), 'the Api cannot send to Updates'],
+        [['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'].every((action) => allows('worker', action, queueArn('Updates'))), 'the Worker cannot consume Updates'],
+        [['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'].every((action) => allows('deadLetter', action, queueArn('UpdatesDlq'))), 'the DeadLetter function cannot consume UpdatesDlq'],
+        [allows('deadLetter', 'sqs:SendMessage', queueArn('UpdatesParked')), 'the DeadLetter function cannot send to UpdatesParked']
+      )
+    }
+  },
+
+  functions: {
+    title: 'functions: Node 22 on arm64, JSON logs with retention, timeouts and memory set',
+    run (deployment) {
+      return (Object.keys(HANDLERS) as FunctionRole[]).flatMap((role) => {
+        const fn = lambda(deployment, role)
+        const logGroup = named(deployment, TYPES.logGroup, `${String(functionId(deployment, role))}LogGroup`)
+        const timeout = field<number>(fn, 'timeout') ?? 0
+        return problems(
+          [fn !== undefined, `no ${role} function`],
+          [field(fn, 'runtime') === 'nodejs22.x', `${role}: runtime ${String(field(fn, 'runtime'))}`],
+          [JSON.stringify(field(fn, 'architectures')) === '["arm64"]', `${role}: not arm64`],
+          [field<{ logFormat?: string }>(fn, 'loggingConfig')?.logFormat === 'JSON', `${role}: logs are not JSON`],
+          [(field<number>(logGroup, 'retentionInDays') ?? 0) > 0, `${role}: its log group keeps logs forever`],
+          [timeout > 0 && (role !== 'api' || timeout <= API_GATEWAY_MAX_TIMEOUT_SECONDS), `${role}: timeout ${timeout} s`],
+          [typeof field(fn, 'memorySize') === 'number', `${role}: no memory size`]
+        )
+      })
+    }
+  },
+
+  bundles: {
+    title: 'bundles: ESM with SST\'s createRequire banner only, SQL Server driver bundled, better-sqlite3 external',
+    run (deployment) {
+      return deployment.builds.flatMap((build) => {
+        const nodejs = build.properties as { format?: string, banner?: string, install?: unknown, esbuild?: { external?: string[] } }
+        const external = nodejs.esbuild?.external ?? []
+        const installed = Object.keys(Array.isArray(nodejs.install) ? Object.fromEntries(nodejs.install.map((name: string) => [name, '*'])) : nodejs.install ?? {})
+        const unbundled = [...external, ...installed].filter((name) => ['mssql', 'tedious'].includes(name))
+        return problems(
+          [nodejs.format === 'esm', `${build.functionID}: format ${String(nodejs.format)}`],
+          // The CLI already prepends `const require = topLevelCreateRequire(...)` to ESM bundles.
+          [!(nodejs.banner ?? '').includes('require'), `${build.functionID}: a banner that declares require a second time`],
+          [external.includes('better-sqlite3'), `${build.functionID}: better-sqlite3 (native, local only) is not external`],
+          [unbundled.length === 0, `${build.functionID}: ${unbundled.join(', ')} not bundled`]
+        )
+      })
+    }
+  },
+
+  alarms: {
+    title: 'alarms to the SNS topic: DLQ not empty, worker errors, Api 5xx, oldest message > 5 min',
+    run (deployment) {
+      const [topic] = ofType(deployment, TYPES.topic)
+      const alarms = ofType(deployment, TYPES.alarm)
+      const find = (namespace: string, metricName: string, dimension: string, value: unknown) => alarms.find((alarm) =>
+        alarm.inputs.namespace === namespace && alarm.inputs.metricName === metricName && value !== undefined &&
+        field<Record<string, unknown>>(alarm, 'dimensions')?.[dimension] === value)
+      const queueName = (name: QueueName) => queue(deployment, name)?.state.name
+      const dlq = find('AWS/SQS', 'ApproximateNumberOfMessagesVisible', 'QueueName', queueName('UpdatesDlq'))
+      const workerErrors = find('AWS/Lambda', 'Errors', 'FunctionName', lambda(deployment, 'worker')?.state.name)
+      const api5xx = find('AWS/ApiGateway', '5xx', 'ApiId', ofType(deployment, TYPES.api)[0]?.state.id)
+      const oldest = find('AWS/SQS', 'ApproximateAgeOfOldestMessage', 'QueueName', queueName('Updates'))
+      const firesAbove = (alarm: RecordedResource | undefined, limit: number) =>
+        (alarm?.inputs.comparisonOperator === 'GreaterThanThreshold' && Number(alarm.inputs.threshold) <= limit) ||
+        (alarm?.inputs.comparisonOperator === 'GreaterThanOrEqualToThreshold' && Number(alarm.inputs.threshold) <= limit + 1)
+      const email = deployment.env.ALARM_EMAIL
+      const subscriptions = ofType(deployment, TYPES.topicSubscription)
+      return problems(
+        [dlq !== undefined && firesAbove(dlq, 0), 'no "UpdatesDlq not empty" alarm'],
+        [workerErrors !== undefined && firesAbove(workerErrors, 0), 'no Worker errors alarm'],
+        [api5xx !== undefined && firesAbove(api5xx, 0), 'no Api 5xx alarm'],
+        [oldest !== undefined && firesAbove(oldest, OLDEST_MESSAGE_LIMIT_SECONDS), 'no "oldest update older than 5 minutes" alarm'],
+        [topic !== undefined && alarms.every((alarm) => (field<string[]>(alarm, 'alarmActions') ?? []).includes(String(arn(topic)))), 'an alarm does not notify the SNS topic'],
+        [email === undefined
+          ? subscriptions.length === 0
+          : subscriptions.some((subscription) => subscription.inputs.protocol === 'email' && subscription.inputs.endpoint === email && subscription.inputs.topic === arn(topic)),
+        `ALARM_EMAIL=${String(email)} but subscriptions are ${JSON.stringify(subscriptions.map((subscription) => subscription.inputs.endpoint))}`]
+      )
+    }
+  },
+
+  stageProtection: {
+    title: 'prod: removal retain, protected, queues retained; other stages removable',
+    run (deployment) {
+      const isProd = deployment.app.stage === 'prod'
+      const retained = QUEUES.filter((name) => queue(deployment, name)?.retainOnDelete === true)
+      return problems(
+        [deployment.app.removal === (isProd ? 'retain' : 'remove'), `removal is ${deployment.app.removal}`],
+        [deployment.app.protect === isProd && deployment.outputs._protect === isProd, `protect is ${String(deployment.app.protect)}`],
+        [retained.length === (isProd ? QUEUES.length : 0), `queues retained on delete: ${JSON.stringify(retained)}`]
+      )
+    }
+  },
+
+  app: {
+    title: 'app: us-east-1, SST and AWS provider versions pinned to what is installed, nothing asked of a real CLI',
+    run (deployment) {
+      const aws = deployment.app.providers.aws ?? {}
+      return problems(
+        [aws.region === 'us-east-1', `region ${String(aws.region)}`],
+        [deployment.app.version === deployment.installed.sst, `app version ${String(deployment.app.version)} but .sst/platform is ${deployment.installed.sst}: run npm run sst:install`],
+        [aws.version === deployment.installed.awsProvider, `aws provider pinned to ${String(aws.version)} but ${deployment.installed.awsProvider} is installed: run npm run sst:install`],
+        [deployment.unknownRpcMethods.length === 0, `the program called CLI methods the fake does not know: ${deployment.unknownRpcMethods.join(', ')}`]
+      )
+    }
+  }
+} satisfies Record<string, Check>
+
+export type CheckId = keyof typeof checks

@@ -1,0 +1,105 @@
+/**
+ * Builds a function's bundle the way SST's Node runtime does at deploy time (pkg/runtime/node/build.go
+ * in sst/sst: esbuild, ESM, esnext, `sharp` and `pg-native` always external, plus the function's
+ * `nodejs.install` and `nodejs.esbuild.external`, and SST's createRequire banner before the function's
+ * own), then loads it the way Lambda would: from a directory with nothing else in it.
+ */
+import { build, type Metafile } from 'esbuild'
+import { spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { builtinModules } from 'node:module'
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { ROOT, type RecordedBuild } from './mock-deploy.js'
+
+const ALWAYS_EXTERNAL = ['sharp', 'pg-native']
+const SST_ESM_BANNER = [
+  "import { createRequire as topLevelCreateRequire } from 'module';",
+  'const require = topLevelCreateRequire(import.meta.url);',
+  'import { fileURLToPath as topLevelFileUrlToPath, URL as topLevelURL } from "url"',
+  'const __filename = topLevelFileUrlToPath(import.meta.url)',
+  'const __dirname = topLevelFileUrlToPath(new topLevelURL(".", import.meta.url))'
+]
+const LOAD_TIMEOUT_MS = 20_000
+
+interface NodeProperties {
+  format?: 'esm' | 'cjs'
+  banner?: string
+  install?: string[] | Record<string, string>
+  esbuild?: { external?: string[] }
+}
+
+export interface LambdaBundle {
+  file: string
+  /** Packages in the bundle (from node_modules). */
+  packages: Set<string>
+  /** Bare imports left for Node to resolve when the module is loaded, before any handler code runs. */
+  staticExternalImports: string[]
+  /** Packages SST installs next to the bundle (`nodejs.install`). */
+  installed: string[]
+}
+
+/** `src/worker/lambda.handler` → the source file SST would bundle. */
+export function entryOf (handler: string): string {
+  const base = join(ROOT, handler.slice(0, handler.lastIndexOf('.')))
+  const found = ['.ts', '.mts', '.js', '.mjs'].map((extension) => base + extension).find((file) => existsSync(file))
+  if (found === undefined) throw new Error(`no source file for the handler ${handler}`)
+  return found
+}
+
+export async function bundleLambda (entry: string, properties: RecordedBuild['properties'], outDir: string): Promise<LambdaBundle> {
+  const nodejs = properties as NodeProperties
+  const installed = Array.isArray(nodejs.install) ? nodejs.install : Object.keys(nodejs.install ?? {})
+  const file = join(outDir, 'index.mjs')
+  const result = await build({
+    entryPoints: [entry],
+    outfile: file,
+    bundle: true,
+    platform: 'node',
+    format: nodejs.format === 'cjs' ? 'cjs' : 'esm',
+    target: 'esnext',
+    mainFields: ['module', 'main'],
+    keepNames: true,
+    external: [...ALWAYS_EXTERNAL, ...installed, ...(nodejs.esbuild?.external ?? [])],
+    banner: { js: [...SST_ESM_BANNER, nodejs.banner ?? ''].join('\n') },
+    metafile: true,
+    logLevel: 'silent'
+  })
+  return { file, installed, packages: packagesOf(result.metafile), staticExternalImports: staticExternalImportsOf(result.metafile) }
+}
+
+function packagesOf (metafile: Metafile): Set<string> {
+  return new Set(Object.keys(metafile.inputs).flatMap((input) => {
+    const match = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input)
+    return match?.[1] === undefined ? [] : [match[1]]
+  }))
+}
+
+/** `import … from 'pkg'` of a non-built-in, kept external: Node must find it when the module loads. */
+function staticExternalImportsOf (metafile: Metafile): string[] {
+  const builtins = new Set(builtinModules)
+  return Object.values(metafile.outputs).flatMap((output) => output.imports)
+    .filter((entry) => entry.external === true && entry.kind === 'import-statement')
+    .map((entry) => entry.path)
+    .filter((path) => !path.startsWith('node:') && !builtins.has(path.split('/')[0] ?? path))
+}
+
+/**
+ * Imports the bundle in a fresh Node process, with the function's environment and its SST links
+ * (passed as `SST_RESOURCES_JSON`, which the SST SDK reads like the encrypted file Lambda gets).
+ * Module initialisation is the Lambda init phase: it must finish and export `handler`.
+ */
+export async function loadLambda (file: string, env: Record<string, string>): Promise<{ ok: boolean, output: string }> {
+  const probe = `const module = await import(${JSON.stringify(pathToFileURL(file).href)}); if (typeof module.handler !== 'function') throw new Error('no handler export')`
+  const child = spawn(process.execPath, ['--input-type=module', '-e', probe], {
+    cwd: join(file, '..'),
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    timeout: LOAD_TIMEOUT_MS
+  })
+  let output = ''
+  child.stdout.on('data', (chunk: Buffer) => { output += chunk.toString() })
+  child.stderr.on('data', (chunk: Buffer) => { output += chunk.toString() })
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
+  return { ok: code === 0, output }
+}

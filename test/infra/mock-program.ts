@@ -1,0 +1,231 @@
+/**
+ * The deployment program under Pulumi mocks. It is not run by tap directly: mock-deploy.ts bundles it
+ * together with sst.config.ts and SST's own run() (the way the SST CLI bundles its eval program) and
+ * runs that bundle in a child process per stage, because Pulumi's runtime state is process-global.
+ *
+ * The SST CLI normally answers two RPCs for the program: the bootstrap bucket of the region and the
+ * esbuild step of each function ("Runtime.Build"). A local fake answers both: the build is recorded
+ * (handler, links, bundling options) and a placeholder bundle is returned instead, since bundling the
+ * handlers is the CLI's job at deploy time, not the config's. Everything else is the real SST code.
+ */
+import { once } from 'node:events'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+/** A resource as the program registered it, after every SST transformation. */
+export interface RecordedResource {
+  type: string
+  name: string
+  custom: boolean
+  inputs: Record<string, unknown>
+  /** What the mocks answered as the resource's outputs (arn, url, name…). */
+  state: Record<string, unknown>
+  retainOnDelete: boolean
+  protect: boolean
+}
+
+/** One function bundle SST asked the CLI for. */
+export interface RecordedBuild {
+  functionID: string
+  handler: string
+  runtime: string
+  /** Linked resource name → link type, e.g. TelegramBotToken → sst.sst.Secret. */
+  links: Record<string, string>
+  /** What the function reads through `Resource` at run time (mock values), as SST encrypts it into the bundle. */
+  resources: Record<string, Record<string, unknown>>
+  /** The `nodejs` options plus the architecture, exactly as the CLI would receive them. */
+  properties: Record<string, unknown>
+}
+
+export interface MockDeploymentResult {
+  resources: RecordedResource[]
+  builds: RecordedBuild[]
+  outputs: Record<string, unknown>
+  unknownRpcMethods: string[]
+}
+
+// Just what the program uses of @pulumi/pulumi; its types live in .sst/platform, outside this project.
+interface TransformArgs { type: string, name: string, opts: { retainOnDelete?: boolean, protect?: boolean } }
+interface MockResourceArgs { type: string, name: string, inputs: Record<string, unknown>, custom?: boolean }
+interface MockCallArgs { token: string, inputs: Record<string, unknown> }
+export interface PulumiRuntime {
+  setMocks: (mocks: {
+    newResource: (args: MockResourceArgs) => { id: string, state: Record<string, unknown> }
+    call: (args: MockCallArgs) => Record<string, unknown>
+  }, project: string, stack: string, preview: boolean) => Promise<void>
+  runInPulumiStack: (init: () => Promise<Record<string, unknown> | undefined>) => Promise<Record<string, unknown> | undefined>
+  registerStackTransformation: (transformation: (args: TransformArgs) => undefined) => void
+  waitForRPCs: () => Promise<void>
+}
+
+export interface MockProgram {
+  runtime: PulumiRuntime
+  /** SST's run() from .sst/platform/src/auto/run.ts. */
+  run: (program: () => Promise<Record<string, unknown> | void>) => Promise<Record<string, unknown>>
+  /** The config's run(). */
+  program: () => Promise<Record<string, unknown> | void>
+  project: string
+  stage: string
+  resultFile: string
+}
+
+const ACCOUNT = '123456789012'
+const REGION = 'us-east-1'
+
+export async function deployUnderMocks ({ runtime, run, program, project, stage, resultFile }: MockProgram): Promise<void> {
+  const resources: RecordedResource[] = []
+  const builds: RecordedBuild[] = []
+  const unknownRpcMethods: string[] = []
+  // Options are only visible to stack transformations, which run just before the mocks see the resource.
+  const optionsByResource = new Map<string, Pick<RecordedResource, 'retainOnDelete' | 'protect'>>()
+  const rpc = await startFakeCli(builds, unknownRpcMethods)
+  process.env.SST_SERVER = rpc.url
+
+  await runtime.setMocks({
+    newResource ({ type, name, inputs, custom }) {
+      const options = optionsByResource.get(`${type}::${name}`) ?? { retainOnDelete: false, protect: false }
+      const plainInputs = reveal(inputs) as Record<string, unknown>
+      const state = { id: `${name}-id`, ...mockState(type, name, plainInputs) }
+      resources.push({ type, name, custom: custom === true, inputs: plainInputs, state, ...options })
+      return { id: state.id, state: { ...inputs, ...state } }
+    },
+    call: ({ token, inputs }) => invoke(token, inputs)
+  }, project, stage, false)
+
+  const outputs = await runtime.runInPulumiStack(() => run(async () => {
+    // Registered after SST's own stack transformations, so it sees the options they leave behind.
+    runtime.registerStackTransformation(({ type, name, opts }) => {
+      optionsByResource.set(`${type}::${name}`, { retainOnDelete: opts.retainOnDelete === true, protect: opts.protect === true })
+      return undefined
+    })
+    return await program()
+  }))
+  await settle(runtime, () => resources.length + builds.length)
+  rpc.close()
+
+  const result: MockDeploymentResult = { resources, builds, outputs: outputs ?? {}, unknownRpcMethods }
+  writeFileSync(resultFile, JSON.stringify(result))
+}
+
+/** SST creates most resources inside apply() callbacks: wait until registrations stop arriving. */
+async function settle (runtime: PulumiRuntime, count: () => number): Promise<void> {
+  let previous = -1
+  while (previous !== count()) {
+    previous = count()
+    await runtime.waitForRPCs()
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+}
+
+// How Pulumi marks a secret value when it serialises inputs.
+const SECRET_SIGNATURE = '4dabf18193072939515e22adb298388d'
+
+/** Inputs with Pulumi's secret wrappers removed, so the checks read plain values. */
+function reveal (value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(reveal)
+  if (value === null || typeof value !== 'object') return value
+  const record = value as Record<string, unknown>
+  if (SECRET_SIGNATURE in record) return reveal(record.value)
+  return Object.fromEntries(Object.entries(record).map(([key, item]) => [key, reveal(item)]))
+}
+
+/** The outputs AWS would add to a resource's inputs, where SST reads them. */
+function mockState (type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
+  const physical = typeof inputs.name === 'string' ? inputs.name : name
+  const arn = (service: string, resource: string) => `arn:aws:${service}:${REGION}:${ACCOUNT}:${resource}`
+  switch (type) {
+    case 'aws:sqs/queue:Queue':
+      return { name: physical, arn: arn('sqs', physical), url: `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${physical}` }
+    case 'aws:lambda/function:Function':
+      return { name: physical, arn: arn('lambda', `function:${physical}`), invokeArn: `arn:aws:apigateway:${REGION}:lambda:path/2015-03-31/functions/${arn('lambda', `function:${physical}`)}/invocations` }
+    case 'aws:apigatewayv2/api:Api':
+      return { apiEndpoint: `https://${name.toLowerCase()}.execute-api.${REGION}.amazonaws.com`, executionArn: arn('execute-api', `${name}-id`) }
+    case 'random:index/randomBytes:RandomBytes':
+      return { base64: Buffer.alloc(32).toString('base64'), hex: Buffer.alloc(32).toString('hex') }
+    default:
+      return { name: physical, arn: arn(type.split(':')[1]?.split('/')[0] ?? 'mock', physical) }
+  }
+}
+
+/** Provider functions (data sources) the components call. Unknown ones fail, so nothing passes by accident. */
+function invoke (token: string, inputs: Record<string, unknown>): Record<string, unknown> {
+  switch (token) {
+    case 'aws:index/getRegion:getRegion':
+      return { id: REGION, name: REGION, region: REGION }
+    case 'aws:index/getPartition:getPartition':
+      return { id: 'aws', partition: 'aws', dnsSuffix: 'amazonaws.com' }
+    case 'aws:index/getCallerIdentity:getCallerIdentity':
+      return { id: ACCOUNT, accountId: ACCOUNT, arn: `arn:aws:iam::${ACCOUNT}:user/mock`, userId: 'mock' }
+    case 'aws:iam/getPolicyDocument:getPolicyDocument':
+      return { ...inputs, json: policyJson(inputs.statements) }
+    default:
+      throw new Error(`the mocks do not answer the provider function ${token}`)
+  }
+}
+
+interface StatementInput { effect?: string, actions?: string[], resources?: string[], principals?: Array<{ type: string, identifiers: string[] }> }
+function policyJson (statements: unknown): string {
+  const list = Array.isArray(statements) ? statements as StatementInput[] : []
+  return JSON.stringify({
+    Version: '2012-10-17',
+    Statement: list.map((statement) => ({
+      Effect: statement.effect ?? 'Allow',
+      Action: statement.actions,
+      Resource: statement.resources,
+      Principal: statement.principals && Object.fromEntries(statement.principals.map((principal) => [principal.type, principal.identifiers]))
+    }))
+  })
+}
+
+/** The two SST CLI RPCs a deployment needs, answered locally. */
+async function startFakeCli (builds: RecordedBuild[], unknownRpcMethods: string[]): Promise<{ url: string, close: () => void }> {
+  const workDir = mkdtempSync(join(tmpdir(), 'sst-mock-build-'))
+  const answer = (method: string, args: Record<string, unknown>): unknown => {
+    if (method === 'Provider.Aws.Bootstrap') {
+      return { asset: 'mock-bootstrap-assets', assetEcrRegistryId: ACCOUNT, assetEcrUrl: `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/mock`, state: 'mock-bootstrap-state', appsyncHttp: '', appsyncRealtime: '' }
+    }
+    if (method === 'Runtime.Build') {
+      const functionID = String(args.functionID)
+      builds.push({
+        functionID,
+        handler: String(args.handler),
+        runtime: String(args.runtime),
+        // The mock monitor's URNs keep the root stack in the type chain; a real deployment's do not.
+        links: Object.fromEntries(Object.entries(args.links as Record<string, { type: string }>).map(([name, link]) => [name, link.type.split('$').at(-1) ?? link.type])),
+        resources: args.links as Record<string, Record<string, unknown>>,
+        properties: args.properties as Record<string, unknown>
+      })
+      // SST zips this directory into the function's code object: a placeholder stands in for the bundle.
+      const out = join(workDir, functionID)
+      mkdirSync(out, { recursive: true })
+      writeFileSync(join(out, 'placeholder.mjs'), '// stands in for the esbuild bundle\n')
+      return { handler: args.handler, out, errors: [], sourcemaps: [] }
+    }
+    unknownRpcMethods.push(method)
+    return undefined
+  }
+
+  const server = createServer((request: IncomingMessage, response: ServerResponse) => {
+    let body = ''
+    request.on('data', (chunk: Buffer) => { body += chunk.toString() })
+    request.on('end', () => {
+      const { method, params } = JSON.parse(body) as { method: string, params: Array<Record<string, unknown>> }
+      const result = answer(method, params[0] ?? {})
+      response.setHeader('content-type', 'application/json')
+      response.end(JSON.stringify(result === undefined ? { error: `rpc: can't find method ${method}` } : { result }))
+    })
+  })
+  server.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  const { port } = server.address() as AddressInfo
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () => {
+      server.close()
+      rmSync(workDir, { recursive: true, force: true })
+    }
+  }
+}

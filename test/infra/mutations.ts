@@ -1,0 +1,119 @@
+/**
+ * One wrong setting per entry, applied to a copy of a real mocked deployment: the named check must
+ * report it. This is what shows that every assertion can fail.
+ */
+import type { CheckId } from './checks.js'
+import { field, lambda, named, ofType, queue, roleOf, TYPES, type Statement } from './deployment.js'
+import type { MockDeployment, RecordedResource } from './mock-deploy.js'
+
+export interface Mutation {
+  check: CheckId
+  change: string
+  stage: 'dev' | 'prod'
+  apply: (deployment: MockDeployment) => void
+}
+
+function required<T> (value: T | undefined, what: string): T {
+  if (value === undefined) throw new Error(`mutation target missing: ${what}`)
+  return value
+}
+
+const inputsOf = (resource: RecordedResource | undefined, what: string) => required(resource, what).inputs
+const updates = (deployment: MockDeployment) => inputsOf(queue(deployment, 'Updates'), 'Updates')
+const deadLetters = (deployment: MockDeployment) => inputsOf(queue(deployment, 'UpdatesDlq'), 'UpdatesDlq')
+const workerMapping = (deployment: MockDeployment) => inputsOf(ofType(deployment, TYPES.eventSourceMapping)
+  .find((mapping) => mapping.inputs.eventSourceArn === queue(deployment, 'Updates')?.state.arn), 'the Updates subscription')
+const routeNamed = (deployment: MockDeployment, key: string) => inputsOf(ofType(deployment, TYPES.route).find((route) => route.inputs.routeKey === key), key)
+const build = (deployment: MockDeployment, functionID: string) => required(deployment.builds.find((candidate) => candidate.functionID === functionID), functionID)
+const alarmOn = (deployment: MockDeployment, metricName: string) => required(ofType(deployment, TYPES.alarm).find((alarm) => alarm.inputs.metricName === metricName), metricName)
+
+function setRedrive (inputs: Record<string, unknown>, change: Record<string, unknown>): void {
+  inputs.redrivePolicy = JSON.stringify({ ...JSON.parse(String(inputs.redrivePolicy)), ...change })
+}
+
+function rewriteApiPolicy (deployment: MockDeployment, rewrite: (statement: Statement) => Statement): void {
+  const policies = required(field<Array<{ policy: string }>>(roleOf(deployment, 'api'), 'inlinePolicies'), 'ApiRole policies')
+  for (const policy of policies) {
+    const document = JSON.parse(policy.policy) as { Statement: Statement[] }
+    policy.policy = JSON.stringify({ ...document, Statement: document.Statement.map(rewrite) })
+  }
+}
+
+export const mutations: Mutation[] = [
+  { check: 'updatesQueue', stage: 'dev', change: 'content-based deduplication on', apply: (d) => { updates(d).contentBasedDeduplication = true } },
+  { check: 'updatesQueue', stage: 'dev', change: 'Updates standard, not FIFO', apply: (d) => { updates(d).fifoQueue = false } },
+  { check: 'updatesQueue', stage: 'dev', change: 'Updates retention left to the default', apply: (d) => { delete updates(d).messageRetentionSeconds } },
+
+  { check: 'deadLetterChain', stage: 'dev', change: 'maxReceiveCount 3', apply: (d) => { setRedrive(updates(d), { maxReceiveCount: 3 }) } },
+  { check: 'deadLetterChain', stage: 'dev', change: 'UpdatesDlq standard, not FIFO', apply: (d) => { deadLetters(d).fifoQueue = false } },
+  { check: 'deadLetterChain', stage: 'dev', change: 'UpdatesDlq not redriven to UpdatesParked', apply: (d) => { delete deadLetters(d).redrivePolicy } },
+  { check: 'deadLetterChain', stage: 'prod', change: 'Updates dead-letters into UpdatesParked directly', apply: (d) => { setRedrive(updates(d), { deadLetterTargetArn: queue(d, 'UpdatesParked')?.state.arn }) } },
+
+  { check: 'visibilityTimeouts', stage: 'dev', change: 'Updates visibility 300 s (< 6 × 60 s)', apply: (d) => { updates(d).visibilityTimeoutSeconds = 300 } },
+  { check: 'visibilityTimeouts', stage: 'prod', change: 'Worker timeout raised to 120 s alone', apply: (d) => { inputsOf(lambda(d, 'worker'), 'Worker').timeout = 120 } },
+  { check: 'visibilityTimeouts', stage: 'dev', change: 'UpdatesDlq visibility 30 s', apply: (d) => { deadLetters(d).visibilityTimeoutSeconds = 30 } },
+
+  { check: 'subscriptions', stage: 'dev', change: 'batch size 11', apply: (d) => { workerMapping(d).batchSize = 11 } },
+  { check: 'subscriptions', stage: 'dev', change: 'no ReportBatchItemFailures', apply: (d) => { workerMapping(d).functionResponseTypes = [] } },
+  { check: 'subscriptions', stage: 'dev', change: 'a 5 s batching window', apply: (d) => { workerMapping(d).maximumBatchingWindowInSeconds = 5 } },
+  { check: 'subscriptions', stage: 'prod', change: 'no maximum concurrency', apply: (d) => { delete workerMapping(d).scalingConfig } },
+  { check: 'subscriptions', stage: 'dev', change: 'Updates consumed by the DeadLetter function', apply: (d) => { workerMapping(d).functionName = lambda(d, 'deadLetter')?.state.arn } },
+  {
+    check: 'subscriptions',
+    stage: 'dev',
+    change: 'a consumer on UpdatesParked',
+    apply: (d) => { d.resources.push({ ...structuredClone(required(ofType(d, TYPES.eventSourceMapping)[0], 'a mapping')), inputs: { ...workerMapping(d), eventSourceArn: queue(d, 'UpdatesParked')?.state.arn } }) }
+  },
+
+  { check: 'routes', stage: 'dev', change: 'GET /healthz instead of GET /health', apply: (d) => { routeNamed(d, 'GET /health').routeKey = 'GET /healthz' } },
+  { check: 'routes', stage: 'dev', change: 'an extra ANY /{proxy+} route', apply: (d) => { d.resources.push({ ...structuredClone(required(ofType(d, TYPES.route)[0], 'a route')), name: 'Extra', inputs: { routeKey: 'ANY /{proxy+}' } }) } },
+  {
+    check: 'routes',
+    stage: 'prod',
+    change: 'the webhook integrated with the Worker',
+    apply: (d) => {
+      const target = String(routeNamed(d, 'POST /telegram/webhook').target)
+      const integration = required(ofType(d, TYPES.integration).find((candidate) => target === `integrations/${String(candidate.state.id)}`), 'webhook integration')
+      integration.inputs.integrationUri = lambda(d, 'worker')?.state.arn
+    }
+  },
+
+  { check: 'httpApi', stage: 'dev', change: 'CORS for any origin', apply: (d) => { inputsOf(ofType(d, TYPES.api)[0], 'the API').corsConfiguration = { allowOrigins: ['*'] } } },
+  { check: 'httpApi', stage: 'prod', change: 'no stage throttling', apply: (d) => { delete inputsOf(ofType(d, TYPES.stage)[0], 'the stage').defaultRouteSettings } },
+  { check: 'httpApi', stage: 'dev', change: 'access logs kept forever', apply: (d) => { inputsOf(named(d, TYPES.logGroup, 'HttpApiAccessLog'), 'HttpApiAccessLog').retentionInDays = 0 } },
+
+  { check: 'links', stage: 'dev', change: 'the Api linked to DatabaseConnectionString', apply: (d) => { build(d, 'Api').links.DatabaseConnectionString = 'sst.sst.Secret' } },
+  { check: 'links', stage: 'prod', change: 'the Worker without DatabaseConnectionString', apply: (d) => { delete build(d, 'Worker').links.DatabaseConnectionString } },
+  { check: 'links', stage: 'dev', change: 'the DeadLetter function linked to DatabaseConnectionString', apply: (d) => { build(d, 'DeadLetter').links.DatabaseConnectionString = 'sst.sst.Secret' } },
+
+  { check: 'queuePermissions', stage: 'dev', change: 'SST\'s default sqs:* queue link', apply: (d) => { rewriteApiPolicy(d, (statement) => ({ ...statement, Action: ['sqs:*'] })) } },
+  { check: 'queuePermissions', stage: 'dev', change: 'the Api may receive from Updates', apply: (d) => { rewriteApiPolicy(d, (statement) => ({ ...statement, Action: [...statement.Action, 'sqs:ReceiveMessage'] })) } },
+  { check: 'queuePermissions', stage: 'prod', change: 'the Worker role without receive permissions', apply: (d) => { inputsOf(roleOf(d, 'worker'), 'WorkerRole').inlinePolicies = [] } },
+
+  { check: 'functions', stage: 'dev', change: 'the Worker on nodejs20.x', apply: (d) => { inputsOf(lambda(d, 'worker'), 'Worker').runtime = 'nodejs20.x' } },
+  { check: 'functions', stage: 'dev', change: 'the Api on x86_64', apply: (d) => { inputsOf(lambda(d, 'api'), 'Api').architectures = ['x86_64'] } },
+  { check: 'functions', stage: 'prod', change: 'text logs', apply: (d) => { inputsOf(lambda(d, 'deadLetter'), 'DeadLetter').loggingConfig = { logFormat: 'Text' } } },
+  { check: 'functions', stage: 'dev', change: 'an Api timeout beyond API Gateway\'s 29 s', apply: (d) => { inputsOf(lambda(d, 'api'), 'Api').timeout = 60 } },
+  { check: 'functions', stage: 'dev', change: 'Worker logs kept forever', apply: (d) => { inputsOf(named(d, TYPES.logGroup, 'WorkerLogGroup'), 'WorkerLogGroup').retentionInDays = 0 } },
+
+  { check: 'bundles', stage: 'dev', change: 'a second createRequire banner', apply: (d) => { build(d, 'Worker').properties.banner = 'import { createRequire } from \'module\'; const require = createRequire(import.meta.url);' } },
+  { check: 'bundles', stage: 'dev', change: 'mssql installed instead of bundled', apply: (d) => { build(d, 'Worker').properties.install = { mssql: '*' } } },
+  { check: 'bundles', stage: 'dev', change: 'better-sqlite3 bundled', apply: (d) => { build(d, 'Api').properties.esbuild = { external: [] } } },
+  { check: 'bundles', stage: 'prod', change: 'CommonJS output', apply: (d) => { build(d, 'DeadLetter').properties.format = 'cjs' } },
+
+  { check: 'alarms', stage: 'dev', change: 'no UpdatesDlq alarm', apply: (d) => { d.resources = d.resources.filter((resource) => resource.name !== 'UpdatesDlqNotEmpty') } },
+  { check: 'alarms', stage: 'dev', change: 'oldest-message threshold 10 minutes', apply: (d) => { alarmOn(d, 'ApproximateAgeOfOldestMessage').inputs.threshold = 600 } },
+  { check: 'alarms', stage: 'dev', change: 'the Worker errors alarm watching the Api', apply: (d) => { inputsOf(named(d, TYPES.alarm, 'WorkerErrors'), 'WorkerErrors').dimensions = { FunctionName: lambda(d, 'api')?.state.name } } },
+  { check: 'alarms', stage: 'prod', change: 'no Api 5xx alarm', apply: (d) => { alarmOn(d, '5xx').inputs.metricName = '4xx' } },
+  { check: 'alarms', stage: 'prod', change: 'an alarm without actions', apply: (d) => { alarmOn(d, 'Errors').inputs.alarmActions = [] } },
+  { check: 'alarms', stage: 'prod', change: 'ALARM_EMAIL given but not subscribed', apply: (d) => { d.resources = d.resources.filter((resource) => resource.type !== TYPES.topicSubscription) } },
+
+  { check: 'stageProtection', stage: 'prod', change: 'prod not protected', apply: (d) => { d.app.protect = false } },
+  { check: 'stageProtection', stage: 'prod', change: 'prod removal "remove"', apply: (d) => { d.app.removal = 'remove' } },
+  { check: 'stageProtection', stage: 'prod', change: 'a prod queue deleted with the stack', apply: (d) => { required(queue(d, 'UpdatesParked'), 'UpdatesParked').retainOnDelete = false } },
+  { check: 'stageProtection', stage: 'dev', change: 'dev protected', apply: (d) => { d.app.protect = true } },
+
+  { check: 'app', stage: 'dev', change: 'region us-west-2', apply: (d) => { d.app.providers.aws = { ...d.app.providers.aws, region: 'us-west-2' } } },
+  { check: 'app', stage: 'dev', change: 'an SST version other than the installed one', apply: (d) => { d.app.version = '4.0.0' } },
+  { check: 'app', stage: 'dev', change: 'an unknown CLI call', apply: (d) => { d.unknownRpcMethods.push('Runtime.Something') } }
+]
