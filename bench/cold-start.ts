@@ -1,0 +1,182 @@
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { API, WORKER } from '../infra/settings.js'
+import { startTelegramEmulator } from '../src/local/telegram-emulator.js'
+import { ROOT, VARIANTS, type Bundles, type VariantName } from './bundle.js'
+import type { ColdSample } from './cold-child.js'
+import { FIXTURE_SECRET, sqsBatchEvent, textUpdate, webhookEvent } from './events.js'
+import type { SqsProcess } from './sqs-process.js'
+import { round, summarize } from './stats.js'
+import type { Update } from './webhook-event.js'
+
+export type ColdEntry = 'bare' | 'api' | 'worker' | VariantName
+
+export interface ColdEntryResult {
+  runs: number
+  failures: number
+  /** Process start → end of the first invocation, ms. */
+  total: { median: number, p90: number, min: number, max: number }
+  /** Bundle import (init) and first invocation, medians, ms. */
+  importMedian: number
+  invokeMedian: number
+  /** Node's own bootstrap, median, ms (the same for every entry). */
+  bootstrapMedian: number
+  /** Spawn → exit as the parent sees it, median, ms (adds process creation and teardown). */
+  wallMedian: number
+  rssMedianMb: number
+  heapUsedMedianMb: number
+  /** Median total ÷ the bare baseline's median total. */
+  ratioToBare: number
+  /** The same ratio without Node's bootstrap: (import + invoke) ÷ the baseline's. */
+  initInvokeRatioToBare: number
+  errors: string[]
+}
+
+export interface ColdStartResult {
+  runsPerEntry: number
+  warmupRounds: number
+  order: string
+  entries: Partial<Record<ColdEntry, ColdEntryResult>> & Record<'bare' | 'api' | 'worker', ColdEntryResult>
+  workerRepliesDelivered: number
+}
+
+/** The environment Lambda gives a function (the role's credentials are always in the environment). */
+function lambdaEnv (functionName: string, memoryMb: number, timeoutSeconds: number, extra: Record<string, string>): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    TZ: ':UTC',
+    AWS_REGION: 'us-east-1',
+    AWS_DEFAULT_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'AKIDBENCHMARK',
+    AWS_SECRET_ACCESS_KEY: 'bench-secret-access-key',
+    AWS_SESSION_TOKEN: 'bench-session-token',
+    AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
+    AWS_LAMBDA_FUNCTION_NAME: functionName,
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(memoryMb),
+    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+    LOG_LEVEL: 'info',
+    BENCH_TIMEOUT_MS: String(timeoutSeconds * 1000),
+    ...extra
+  }
+}
+
+interface Target {
+  file: string
+  env: Record<string, string>
+  event: (run: number) => unknown
+  /** Whether the run had its visible effect (the Worker's reply reached Telegram). */
+  afterRun?: (run: number) => boolean
+}
+
+async function runChild (runner: string, target: Target, run: number): Promise<ColdSample & { wallMs: number }> {
+  const started = performance.now()
+  const child = spawn(process.execPath, [runner, target.file], {
+    cwd: ROOT,
+    env: { ...target.env, BENCH_EVENT: JSON.stringify(target.event(run)) },
+    // Lambda's stdout is a pipe read by the runtime; here the log lines go to /dev/null.
+    stdio: ['ignore', 'ignore', 'pipe', 'pipe']
+  })
+  let report = ''
+  let errors = ''
+  child.stdio[3]?.on('data', (chunk: Buffer) => { report += chunk.toString('utf8') })
+  child.stderr?.on('data', (chunk: Buffer) => { errors += chunk.toString('utf8') })
+  const [code] = await once(child, 'exit') as [number | null]
+  const wallMs = performance.now() - started
+  if (code !== 0 || report === '') throw new Error(`exit ${String(code)}: ${errors.trim().split('\n').slice(-3).join(' | ').slice(0, 400)}`)
+  return { ...JSON.parse(report) as ColdSample, wallMs }
+}
+
+/**
+ * Cold starts of each bundle in fresh `node` processes, interleaved round by round (the entry order
+ * rotates every round) so that drift on the machine hits every entry alike; the first rounds are
+ * discarded warm-ups (file cache, the emulators' JIT). SendMessage goes to fauxqs in its own process;
+ * the Worker's reply goes to the Telegram emulator, its database is SQLite in memory.
+ */
+export async function measureColdStarts (bundles: Bundles, sqs: SqsProcess, options: { runs: number, warmupRounds: number }): Promise<ColdStartResult> {
+  const telegram = await startTelegramEmulator({ botUsername: 'bench_register_bot' })
+  try {
+    const queueEnv = { QUEUE_URL: sqs.queueUrl, SQS_ENDPOINT: sqs.endpoint }
+    const apiEnv = (name: string): Record<string, string> => lambdaEnv(name, API.memoryMb, API.timeoutSeconds, {
+      ...queueEnv,
+      TELEGRAM_BOT_TOKEN: '123456789:BENCH-token_0123456789abcdefghijkl',
+      TELEGRAM_WEBHOOK_SECRET: FIXTURE_SECRET
+    })
+    let updateId = 900_000_000
+    const webhook = (): unknown => webhookEvent(textUpdate(++updateId, 5550001, '/register demo demo-token'))
+    const workerUser = (run: number): number => 7_000_000 + run
+
+    const targets: Partial<Record<ColdEntry, Target>> = {
+      bare: { file: bundles.entries.bare.file, env: lambdaEnv('bench-bare', API.memoryMb, API.timeoutSeconds, queueEnv), event: webhook },
+      api: { file: bundles.entries.api.file, env: apiEnv('bench-api'), event: webhook },
+      worker: {
+        file: bundles.entries.worker.file,
+        // QUEUE_URL: the Worker builds the same app, whose queue plugin requires it (see docs/benchmarks.md).
+        env: lambdaEnv('bench-worker', WORKER.memoryMb, WORKER.timeoutSeconds, {
+          ...queueEnv,
+          TELEGRAM_BOT_TOKEN: telegram.token,
+          TELEGRAM_API_ROOT: telegram.url,
+          TELEGRAM_BOT_USERNAME: telegram.botUsername,
+          DATABASE_CONNECTION_STRING: 'sqlite::memory:'
+        }),
+        event: (run) => {
+          // A real /register update from the emulator, so that the chat exists when the Worker replies.
+          const { update_id: id, message } = telegram.sendUserMessage({ from: { id: workerUser(run), first_name: 'Bench' }, text: '/register demo demo-token' })
+          const update: Update = { update_id: id, message }
+          return sqsBatchEvent(update, run + 1)
+        },
+        afterRun: (run) => telegram.botMessages(workerUser(run)).length === 1
+      }
+    }
+
+    for (const [name, variant] of Object.entries(VARIANTS) as Array<[VariantName, typeof VARIANTS[VariantName]]>) {
+      if (variant.coldStart) targets[name] = { file: bundles.variants[name].file, env: apiEnv(`bench-${name}`), event: webhook }
+    }
+    const names = Object.keys(targets) as ColdEntry[]
+    const samples = new Map<ColdEntry, Array<ColdSample & { wallMs: number }>>(names.map((name) => [name, []]))
+    const errors = new Map<ColdEntry, string[]>(names.map((name) => [name, []]))
+    let delivered = 0
+    const rounds = options.warmupRounds + options.runs
+    for (let round = 0; round < rounds; round++) {
+      const order = names.map((_, index) => names[(index + round) % names.length] as ColdEntry)
+      for (const name of order) {
+        const run = round * names.length + names.indexOf(name)
+        try {
+          const target = targets[name] as Target
+          const sample = await runChild(bundles.runners.cold, target, run)
+          if (round < options.warmupRounds) continue
+          samples.get(name)?.push(sample)
+          if (target.afterRun?.(run) === true) delivered++
+        } catch (error) {
+          errors.get(name)?.push((error as Error).message)
+        }
+      }
+    }
+
+    const medianOf = (list: Array<ColdSample & { wallMs: number }>, pick: (sample: ColdSample & { wallMs: number }) => number): number => summarize(list.map(pick)).median
+    const bare = samples.get('bare') ?? []
+    const bareTotal = medianOf(bare, (sample) => sample.totalMs)
+    const bareInitInvoke = medianOf(bare, (sample) => sample.importMs + sample.invokeMs)
+    const entries = {} as ColdStartResult['entries']
+    for (const name of names) {
+      const list = samples.get(name) ?? []
+      const total = summarize(list.map((sample) => sample.totalMs))
+      entries[name] = {
+        runs: list.length,
+        failures: list.filter((sample) => !sample.ok).length + (errors.get(name)?.length ?? 0),
+        total: { median: round(total.median), p90: round(total.p90), min: round(total.min), max: round(total.max) },
+        importMedian: round(medianOf(list, (sample) => sample.importMs)),
+        invokeMedian: round(medianOf(list, (sample) => sample.invokeMs)),
+        bootstrapMedian: round(medianOf(list, (sample) => sample.bootstrapMs)),
+        wallMedian: round(medianOf(list, (sample) => sample.wallMs)),
+        rssMedianMb: round(medianOf(list, (sample) => sample.rssBytes) / 2 ** 20, 1),
+        heapUsedMedianMb: round(medianOf(list, (sample) => sample.heapUsedBytes) / 2 ** 20, 1),
+        ratioToBare: round(total.median / bareTotal),
+        initInvokeRatioToBare: round(medianOf(list, (sample) => sample.importMs + sample.invokeMs) / bareInitInvoke),
+        errors: [...new Set([...(errors.get(name) ?? []), ...list.filter((sample) => !sample.ok).map((sample) => `answer: ${sample.answer}`)])].slice(0, 3)
+      }
+    }
+    return { runsPerEntry: options.runs, warmupRounds: options.warmupRounds, order: 'round-robin, rotated each round', entries, workerRepliesDelivered: delivered }
+  } finally {
+    await telegram.close()
+  }
+}

@@ -1,0 +1,163 @@
+import type { Bundles, BundleInfo } from './bundle.js'
+import type { ColdEntry, ColdStartResult } from './cold-start.js'
+import type { PipelineResult } from './pipeline.js'
+import type { WarmWebhookResult } from './warm-webhook.js'
+
+export interface Machine {
+  cpus: number
+  cpuModel: string
+  node: string
+  platform: string
+  totalMemoryMb: number
+  /** 1-minute load average before and after: other work on the machine shows up here first. */
+  loadAverageBefore: number
+  loadAverageAfter: number
+}
+
+export interface TargetCheck {
+  id: string
+  description: string
+  target: string
+  actual: string
+  pass: boolean
+}
+
+export interface Results {
+  generatedAt: string
+  durationSeconds: number
+  machine: Machine
+  settings: Record<string, unknown>
+  bundles: Record<string, unknown>
+  coldStart: ColdStartResult
+  warmWebhook: WarmWebhookResult
+  pipeline: PipelineResult
+  targets: TargetCheck[]
+}
+
+/** The Api bundle target; decimal megabytes (the stricter reading of "1 MB"). */
+export const API_BUNDLE_LIMIT_BYTES = 1_000_000
+export const TARGETS = {
+  apiColdStartRatio: 1.5,
+  warmWebhookP99Ms: 5,
+  pipelineUpdatesPerSecond: 300
+} as const
+
+const kb = (bytes: number): string => `${(bytes / 1000).toFixed(0)} kB`
+const ms = (value: number): string => `${value < 10 ? value.toFixed(2) : value.toFixed(1)} ms`
+
+export function checkTargets (bundles: Bundles, cold: ColdStartResult, warm: WarmWebhookResult, pipeline: PipelineResult): TargetCheck[] {
+  const api = cold.entries.api
+  return [
+    {
+      id: 'apiColdStart',
+      description: 'Api cold start (median, process start → end of first invocation) ÷ bare baseline',
+      target: `≤ ${TARGETS.apiColdStartRatio}×`,
+      actual: `${api.ratioToBare.toFixed(2)}× (${ms(api.total.median)} vs ${ms(cold.entries.bare.total.median)})`,
+      pass: api.ratioToBare <= TARGETS.apiColdStartRatio && api.failures === 0
+    },
+    {
+      id: 'apiBundle',
+      description: 'Api bundle, minified',
+      target: `≤ ${API_BUNDLE_LIMIT_BYTES.toLocaleString('en-US')} B`,
+      actual: `${bundles.entries.api.minifiedBytes.toLocaleString('en-US')} B`,
+      pass: bundles.entries.api.minifiedBytes <= API_BUNDLE_LIMIT_BYTES
+    },
+    {
+      id: 'warmWebhookP99',
+      description: 'Warm webhook p99, in-process, queue send resolved immediately',
+      target: `≤ ${TARGETS.warmWebhookP99Ms} ms`,
+      actual: ms(warm.noQueue.median.p99Ms),
+      pass: warm.noQueue.median.p99Ms <= TARGETS.warmWebhookP99Ms && warm.noQueue.median.non200 === 0
+    },
+    {
+      id: 'pipelineThroughput',
+      description: 'Local pipeline, burst, webhook → reply, with every user\'s order kept',
+      target: `≥ ${TARGETS.pipelineUpdatesPerSecond} updates/s, order kept`,
+      actual: `${pipeline.burst.median.updatesPerSecond.toFixed(0)} updates/s, order ${pipeline.orderKept ? 'kept' : 'BROKEN'}`,
+      pass: pipeline.burst.median.updatesPerSecond >= TARGETS.pipelineUpdatesPerSecond && pipeline.orderKept
+    }
+  ]
+}
+
+/** One table: every figure, its target where it has one, and the verdict. */
+export function renderTable (results: Results, bundles: Bundles): string {
+  const rows: string[][] = []
+  const verdict = (id: string): [string, string] => {
+    const check = results.targets.find((entry) => entry.id === id)
+    return check === undefined ? ['', ''] : [check.target, check.pass ? 'PASS' : 'MISS']
+  }
+  const bundleRow = (info: BundleInfo, label: string, id = ''): void => {
+    rows.push(['bundle', label, `${kb(info.minifiedBytes)} min, ${kb(info.zippedBytes)} zip, ${info.modules} modules${info.staticExternalImports.length > 0 ? `, imports ${info.staticExternalImports.join(', ')} (absent in Lambda)` : ''}`, ...verdict(id)])
+  }
+  bundleRow(bundles.entries.bare, 'bare baseline')
+  bundleRow(bundles.entries.api, 'Api', 'apiBundle')
+  bundleRow(bundles.entries.worker, 'Worker')
+  bundleRow(bundles.entries.deadLetter, 'DeadLetter')
+  for (const variant of Object.values(bundles.variants)) bundleRow(variant, variant.label)
+
+  const cold = results.coldStart
+  const coldLabels: Array<[ColdEntry, string]> = [
+    ['bare', 'bare baseline (parse + SendMessage)'],
+    ['api', 'Api (src/lambda.ts)'],
+    ['worker', 'Worker: 1 × /register, SQLite'],
+    ...Object.entries(bundles.variants).map(([name, variant]) => [name, variant.label] as [ColdEntry, string])
+  ]
+  for (const [name, label] of coldLabels) {
+    const entry = cold.entries[name]
+    if (entry === undefined) continue
+    const value = `${ms(entry.total.median)} med, ${ms(entry.total.p90)} p90 (import ${ms(entry.importMedian)}, 1st call ${ms(entry.invokeMedian)}), RSS ${entry.rssMedianMb.toFixed(0)} MB, ×${entry.ratioToBare.toFixed(2)} bare${entry.failures > 0 ? `, ${entry.failures} FAILED` : ''}`
+    rows.push([`cold start ×${entry.runs}`, label, value, ...(name === 'api' ? verdict('apiColdStart') : ['', ''])])
+  }
+
+  const warm = results.warmWebhook
+  rows.push(['warm webhook', `no queue round trip (${warm.noQueue.median.invocations} calls)`, `${warm.noQueue.median.requestsPerSecond.toFixed(0)} req/s, p50 ${ms(warm.noQueue.median.p50Ms)}, p99 ${ms(warm.noQueue.median.p99Ms)}`, ...verdict('warmWebhookP99')])
+  rows.push(['warm webhook', `with SendMessage to fauxqs (${warm.sqs.median.invocations} calls)`, `${warm.sqs.median.requestsPerSecond.toFixed(0)} req/s, p50 ${ms(warm.sqs.median.p50Ms)}, p99 ${ms(warm.sqs.median.p99Ms)}`, '', ''])
+
+  const { burst, paced } = results.pipeline
+  rows.push(['local pipeline', `burst ${burst.median.users} users × ${burst.median.messagesPerUser} (median of ${burst.runs.length})`, `${burst.median.updatesPerSecond.toFixed(0)} updates/s, latency p50 ${ms(burst.median.latencyMs.p50)}, p99 ${ms(burst.median.latencyMs.p99)}, CPU ${burst.median.cpuMsPerUpdate.toFixed(2)} ms/update, order ${results.pipeline.orderKept ? 'kept' : 'BROKEN'}`, ...verdict('pipelineThroughput')])
+  const { batches } = results.pipeline
+  rows.push(['local pipeline', 'Worker batches during the bursts', `${batches.count} batches, ${batches.meanRecords.toFixed(2)} records on average, ${batches.singleRecord} of 1 record`, '', ''])
+  const split = results.pipeline.split.median
+  rows.push(['local pipeline', 'what-if: the same, Telegram emulator in its own process', `${split.updatesPerSecond.toFixed(0)} updates/s, latency p50 ${ms(split.latencyMs.p50)}, p99 ${ms(split.latencyMs.p99)}, bot's CPU ${split.cpuMsPerUpdate.toFixed(2)} ms/update`, '', ''])
+  rows.push(['local pipeline', `paced ${paced.offeredPerSecond ?? 0}/s, ${paced.users} × ${paced.messagesPerUser}`, `latency p50 ${ms(paced.latencyMs.p50)}, p99 ${ms(paced.latencyMs.p99)}, max ${ms(paced.latencyMs.max)}`, '', ''])
+
+  const header = ['area', 'measure', 'value', 'target', '']
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)))
+  const line = (cells: string[]): string => `| ${cells.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join(' | ')} |`
+  const { machine } = results
+  return [
+    `Benchmarks — node ${machine.node}, ${machine.cpus} × ${machine.cpuModel}, load ${machine.loadAverageBefore.toFixed(2)} → ${machine.loadAverageAfter.toFixed(2)}, ${results.durationSeconds.toFixed(0)} s`,
+    line(header),
+    `|${widths.map((width) => '-'.repeat(width + 2)).join('|')}|`,
+    ...rows.map(line),
+    '',
+    ...(Math.max(machine.loadAverageBefore, machine.loadAverageAfter) > machine.cpus / 2
+      ? [`Note: the machine was busy (load average up to ${Math.max(machine.loadAverageBefore, machine.loadAverageAfter).toFixed(1)} on ${machine.cpus} CPUs): wall-clock throughput is low and tails are long; ratios and CPU ms/update hold up better.`]
+      : []),
+    `Targets: ${results.targets.filter((check) => check.pass).length} of ${results.targets.length} met. Api cold start ×${cold.entries.api.ratioToBare.toFixed(2)}, Worker ×${cold.entries.worker.ratioToBare.toFixed(2)} the bare baseline (medians).`
+  ].join('\n')
+}
+
+/** The bundle figures for results.json: sizes, the 15 largest packages, and what each bundle needs at run time. */
+export function bundleFigures (bundles: Bundles, zipMethod: string, build: Record<string, unknown>): Record<string, unknown> {
+  const figures = (info: BundleInfo): Record<string, unknown> => ({
+    entry: info.entry,
+    minifiedBytes: info.minifiedBytes,
+    zippedBytes: info.zippedBytes,
+    modules: info.modules,
+    staticExternalImports: info.staticExternalImports,
+    largestPackages: info.packages.slice(0, 15)
+  })
+  return {
+    build,
+    zipMethod,
+    entries: Object.fromEntries(Object.entries(bundles.entries).map(([name, info]) => [name, figures(info)])),
+    // Every package in the Api bundle, for the breakdown in docs/benchmarks.md.
+    apiPackages: bundles.entries.api.packages,
+    apiWhatIf: Object.fromEntries(Object.entries(bundles.variants).map(([name, info]) => [name, {
+      title: info.title,
+      ...figures(info),
+      savedBytes: bundles.entries.api.minifiedBytes - info.minifiedBytes
+    }]))
+  }
+}
