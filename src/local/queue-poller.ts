@@ -1,4 +1,4 @@
-import { DeleteMessageBatchCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs'
+import { ChangeMessageVisibilityBatchCommand, DeleteMessageBatchCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs'
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 
 export type BatchHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>
@@ -13,6 +13,13 @@ export interface QueuePollerOptions {
   invocationTimeoutMs: number
   /** Parallel receive loops, like the event source's concurrency; FIFO group locking keeps each group in order. */
   concurrency: number
+  /**
+   * The queue's visibility timeout. Given, the records of a batch are kept invisible while the
+   * handler runs (extended every third of it), as the deployed queue's visibility of 6 × the function
+   * timeout guarantees: a batch still in flight is never handed to a second invocation. A failed or
+   * crashed batch still comes back after this (short, local) timeout.
+   */
+  visibilityTimeoutSeconds?: number
   /** Long-poll wait per receive; shorter means a faster stop. */
   waitTimeSeconds?: number
   onError?: (error: unknown) => void
@@ -77,6 +84,19 @@ export function startQueuePoller (options: QueuePollerOptions): QueuePoller {
   const abort = new AbortController()
   const functionName = options.queueArn.split(':').pop() ?? 'local'
 
+  /** Extends the records' visibility until the returned function is called (nothing without `visibilityTimeoutSeconds`). */
+  const keepInvisible = (records: SQSRecord[]): () => void => {
+    const seconds = options.visibilityTimeoutSeconds
+    if (seconds === undefined) return () => {}
+    const timer = setInterval(() => {
+      options.client.send(new ChangeMessageVisibilityBatchCommand({
+        QueueUrl: options.queueUrl,
+        Entries: records.map((record, index) => ({ Id: String(index), ReceiptHandle: record.receiptHandle, VisibilityTimeout: seconds }))
+      })).catch((error: unknown) => { options.onError?.(error) })
+    }, seconds * 1000 / 3)
+    return () => { clearInterval(timer) }
+  }
+
   const pollOnce = async (): Promise<void> => {
     const { Messages = [] } = await options.client.send(new ReceiveMessageCommand({
       QueueUrl: options.queueUrl,
@@ -87,7 +107,13 @@ export function startQueuePoller (options: QueuePollerOptions): QueuePoller {
     }), { abortSignal: abort.signal })
     if (Messages.length === 0) return
     const records = Messages.map((message) => toSqsRecord(message, options.queueArn, options.region))
-    const { batchItemFailures } = await options.handler({ Records: records }, lambdaContext(functionName, options.invocationTimeoutMs))
+    const stopHiding = keepInvisible(records)
+    let batchItemFailures: SQSBatchResponse['batchItemFailures']
+    try {
+      ({ batchItemFailures } = await options.handler({ Records: records }, lambdaContext(functionName, options.invocationTimeoutMs)))
+    } finally {
+      stopHiding()
+    }
     const failed = new Set(batchItemFailures.map((failure) => failure.itemIdentifier))
     const done = records.filter((record) => !failed.has(record.messageId))
     if (done.length === 0) return

@@ -73,8 +73,9 @@ export async function startLocalRuntime (options: LocalRuntimeOptions = {}): Pro
     }
 
     let queues: EmbeddedQueues | undefined
+    const visibilityTimeoutSeconds = options.visibilityTimeoutSeconds ?? 10
     if (settings.queue.url === undefined) {
-      queues = await startEmbeddedQueues({ region: settings.queue.region, visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? 10, maxReceiveCount: MAX_RECEIVE_COUNT })
+      queues = await startEmbeddedQueues({ region: settings.queue.region, visibilityTimeoutSeconds, maxReceiveCount: MAX_RECEIVE_COUNT })
       cleanups.push(async () => { await queues?.stop() })
       Object.assign(embeddedEnv, { QUEUE_URL: queues.updates.url, PARKED_QUEUE_URL: queues.parked.url, SQS_ENDPOINT: queues.endpoint })
       summary.push(`Queue         embedded SQS emulator at ${queues.endpoint} (FIFO updates → DLQ after ${MAX_RECEIVE_COUNT} receives → parked)`)
@@ -108,8 +109,8 @@ export async function startLocalRuntime (options: LocalRuntimeOptions = {}): Pro
       const parked = createSqsQueue(config.queue, queues.parked.url)
       cleanups.push(async () => { parked.close() })
       const pollers: QueuePoller[] = [
-        startQueuePoller({ client: queues.client, queueUrl: queues.updates.url, queueArn: queues.updates.arn, region: config.queue.region, handler: createBatchHandler(app), invocationTimeoutMs, concurrency: 4, onError }),
-        startQueuePoller({ client: queues.client, queueUrl: queues.deadLetters.url, queueArn: queues.deadLetters.arn, region: config.queue.region, handler: createDeadLetterHandler(app, parked), invocationTimeoutMs, concurrency: 1, onError })
+        startQueuePoller({ client: queues.client, queueUrl: queues.updates.url, queueArn: queues.updates.arn, region: config.queue.region, handler: createBatchHandler(app), invocationTimeoutMs, visibilityTimeoutSeconds, concurrency: 4, onError }),
+        startQueuePoller({ client: queues.client, queueUrl: queues.deadLetters.url, queueArn: queues.deadLetters.arn, region: config.queue.region, handler: createDeadLetterHandler(app, parked), invocationTimeoutMs, visibilityTimeoutSeconds, concurrency: 1, onError })
       ]
       // Runs before the app and the parked queue close: the batches in flight finish with their database.
       cleanups.push(async () => { await Promise.all(pollers.map((poller) => poller.stop())) })

@@ -40,7 +40,10 @@ export function createSqsQueue (settings: Config['queue'], queueUrl: string): Up
     region: settings.region,
     endpoint: settings.endpoint,
     maxAttempts: SQS_MAX_ATTEMPTS,
-    requestHandler: { connectionTimeout: SQS_CONNECTION_TIMEOUT_MS, requestTimeout: SQS_REQUEST_TIMEOUT_MS },
+    // Without throwOnRequestTimeout, this version of the HTTP handler only logs a warning when
+    // requestTimeout passes, and a queue that accepted the connection but never answers would hold
+    // the webhook (and Telegram's delivery to that chat) until Telegram gives up.
+    requestHandler: { connectionTimeout: SQS_CONNECTION_TIMEOUT_MS, requestTimeout: SQS_REQUEST_TIMEOUT_MS, throwOnRequestTimeout: true },
     // An emulator accepts any credentials; real AWS always gets the default provider chain.
     ...(settings.endpoint !== undefined && process.env.AWS_ACCESS_KEY_ID === undefined
       ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }

@@ -11,7 +11,27 @@ export const WEBHOOK_BODY_LIMIT_BYTES = 128 * 1024
 const SECRET_HEADER = 'x-telegram-bot-api-secret-token'
 
 // Telegram adds fields and update types over time: only update_id is required, and nothing else is checked.
-const TelegramUpdate = Type.Object({ update_id: Type.Integer({ minimum: 0 }) }, { additionalProperties: true })
+// Its bound is the worker's (src/worker/records.ts): an id the worker cannot read exactly (1e21, 2^53 + 2)
+// would be retried 5 times and parked without a word to the user, so it is refused here.
+const TelegramUpdate = Type.Object({ update_id: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }) }, { additionalProperties: true })
+
+/**
+ * UTF-16 code units that SQS refuses in a message body: SQS takes only #x9 #xA #xD #x20–#xD7FF
+ * #xE000–#xFFFD #x10000–#x10FFFF, and the embedded emulator (fauxqs) checks code units, so it also
+ * refuses every character above U+FFFF (emoji). Without the `u` flag this matches each half of a pair.
+ */
+const NOT_SQS_SAFE = /[^\t\n\r\u0020-\ud7ff\ue000-\ufffd]/g
+
+/**
+ * The body with every code unit SQS (or its emulator) would refuse written as a JSON `\uXXXX` escape.
+ * Only a parsed body comes here, and outside strings valid JSON is ASCII, so every such unit is inside
+ * a string, where the escape means the same character: the update stays the same, byte for byte
+ * wherever it was already safe. Without this, a message with an emoji (local) or U+FFFF (SQS) got a
+ * 503 forever, and Telegram's retries of it held back every later update of that chat.
+ */
+export function sqsSafeJson (text: string): string {
+  return text.replace(NOT_SQS_SAFE, (unit) => `\\u${unit.charCodeAt(0).toString(16).padStart(4, '0')}`)
+}
 
 /** A constant body without a `method` field, so Telegram can never read the answer as a Bot API call. */
 const ACCEPTED = { ok: true } as const
@@ -34,7 +54,8 @@ const telegramWebhook: FastifyPluginAsyncTypebox = async (fastify) => {
   const parseJson = fastify.getDefaultJsonParser('error', 'ignore')
   fastify.removeAllContentTypeParsers()
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, text, done) => {
-    receivedText.set(request, text as string)
+    // The parser skips a leading byte-order mark and JSON.parse (the worker's) does not: keep it out of the queue.
+    receivedText.set(request, (text as string).replace(/^\uFEFF/, ''))
     parseJson(request, text as string, done)
   })
 
@@ -60,7 +81,7 @@ const telegramWebhook: FastifyPluginAsyncTypebox = async (fastify) => {
     const update = request.body as RawUpdate
     const queued = {
       // Set by the parser above, the only way a body reaches this handler.
-      body: receivedText.get(request) as string,
+      body: sqsSafeJson(receivedText.get(request) as string),
       groupId: messageGroupIdOf(update),
       deduplicationId: String(update.update_id),
       updateType: updateTypeOf(update)
