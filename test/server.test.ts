@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import t from 'tap'
 import { REPLIES } from '../src/commands/register.js'
+import { withoutCoverage } from './support/child-process.js'
 
 const root = resolve(import.meta.dirname, '..')
 const tsx = join(root, 'node_modules', '.bin', 'tsx')
@@ -11,7 +12,7 @@ const tsx = join(root, 'node_modules', '.bin', 'tsx')
 /** Runs a process to completion, collecting its output. */
 function run (command: string, args: string[], options: { cwd: string, env?: NodeJS.ProcessEnv }): Promise<{ code: number | null, stdout: string, stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: options.cwd, env: { ...process.env, ...options.env } })
+    const child = spawn(command, args, { cwd: options.cwd, env: withoutCoverage({ ...process.env, ...options.env }) })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString() })
@@ -37,7 +38,7 @@ t.test('npm start, then npm run chat -- "/register demo demo-token", as a newcom
   const cwd = await mkdtemp(join(tmpdir(), 'bot-start-'))
   t.teardown(async () => { await rm(cwd, { recursive: true, force: true }) })
   const env = { PORT: '0', LOG_LEVEL: 'warn', TELEGRAM_BOT_TOKEN: '', QUEUE_URL: '', DATABASE_CONNECTION_STRING: '' }
-  const server = spawn(tsx, [join(root, 'src/server.ts')], { cwd, env: { ...process.env, ...env } })
+  const server = spawn(tsx, [join(root, 'src/server.ts')], { cwd, env: withoutCoverage({ ...process.env, ...env }) })
   t.teardown(() => { server.kill('SIGKILL') })
   const banner = await waitForOutput(server, /Stop with Ctrl-C/, 30_000)
   t.match(banner, /embedded emulator/)

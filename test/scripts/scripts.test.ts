@@ -4,13 +4,14 @@ import { fileURLToPath } from 'node:url'
 import t from 'tap'
 import { deriveWebhookSecret } from '../../src/config.js'
 import { answers, startFakeBotApi, startFakeServer, TOKEN } from './fake-http.js'
+import { withoutCoverage } from '../support/child-process.js'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 
 async function runScript (script: string, args: string[], env: Record<string, string>): Promise<{ code: number | null, output: string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', `scripts/${script}`, ...args], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    env: withoutCoverage({ PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env }),
     stdio: ['ignore', 'pipe', 'pipe']
   })
   let output = ''
