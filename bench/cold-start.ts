@@ -1,10 +1,9 @@
-import { spawn } from 'node:child_process'
-import { once } from 'node:events'
 import { API, WORKER } from '../infra/settings.js'
 import { startTelegramEmulator } from '../src/local/telegram-emulator.js'
-import { ROOT, VARIANTS, type Bundles, type VariantName } from './bundle.js'
+import { VARIANTS, type Bundles, type VariantName } from './bundle.js'
 import type { ColdSample } from './cold-child.js'
 import { FIXTURE_SECRET, sqsBatchEvent, textUpdate, webhookEvent } from './events.js'
+import { runReportingChild } from './report-child.js'
 import type { SqsProcess } from './sqs-process.js'
 import { round, summarize } from './stats.js'
 import type { Update } from './webhook-event.js'
@@ -70,20 +69,8 @@ interface Target {
 
 async function runChild (runner: string, target: Target, run: number): Promise<ColdSample & { wallMs: number }> {
   const started = performance.now()
-  const child = spawn(process.execPath, [runner, target.file], {
-    cwd: ROOT,
-    env: { ...target.env, BENCH_EVENT: JSON.stringify(target.event(run)) },
-    // Lambda's stdout is a pipe read by the runtime; here the log lines go to /dev/null.
-    stdio: ['ignore', 'ignore', 'pipe', 'pipe']
-  })
-  let report = ''
-  let errors = ''
-  child.stdio[3]?.on('data', (chunk: Buffer) => { report += chunk.toString('utf8') })
-  child.stderr?.on('data', (chunk: Buffer) => { errors += chunk.toString('utf8') })
-  const [code] = await once(child, 'exit') as [number | null]
-  const wallMs = performance.now() - started
-  if (code !== 0 || report === '') throw new Error(`exit ${String(code)}: ${errors.trim().split('\n').slice(-3).join(' | ').slice(0, 400)}`)
-  return { ...JSON.parse(report) as ColdSample, wallMs }
+  const sample = await runReportingChild<ColdSample>(runner, target.file, { ...target.env, BENCH_EVENT: JSON.stringify(target.event(run)) }, 'cold start')
+  return { ...sample, wallMs: performance.now() - started }
 }
 
 /**
