@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import type { Test } from 'tap'
 import { secretsOf } from '../../src/app.js'
+import type { Config } from '../../src/config.js'
 import type { SqliteRegistrationStore } from '../../src/db/sqlite-store.js'
 import { startEmbeddedQueues, type EmbeddedQueues } from '../../src/local/embedded-sqs.js'
 import { startQueuePoller, type BatchHandler, type QueuePoller } from '../../src/local/queue-poller.js'
@@ -176,6 +177,30 @@ export function assertNoSecretLeaks (t: Test, secrets: readonly string[], texts:
     t.equal(logLine, undefined, `no log line holds the secret ${describeSecret(value)}`)
     const text = texts.find((candidate) => candidate.includes(value))
     t.equal(text, undefined, `nothing sent to Telegram holds the secret ${describeSecret(value)}`)
+  }
+}
+
+/**
+ * One file's leak and rejection watch: `track` each app (its configured secrets) and the Telegram it
+ * talked to; `assertClean` at the end scans every captured log line and everything sent to Telegram
+ * for those secrets (plus `extraSecrets`), and checks that no promise rejection went unhandled.
+ */
+export function watchForLeaks (): {
+  track: (config: Config, telegram: TelegramEmulator) => void
+  assertClean: (t: Test, extraSecrets?: readonly string[]) => void
+} {
+  const unhandled = watchUnhandledRejections()
+  const secrets: string[] = []
+  const telegrams: TelegramEmulator[] = []
+  return {
+    track (config, telegram) {
+      secrets.push(...secretsOf(config))
+      telegrams.push(telegram)
+    },
+    assertClean (t, extraSecrets = []) {
+      assertNoSecretLeaks(t, [...secrets, ...extraSecrets], telegrams.flatMap(botApiTraffic))
+      t.same(unhandled, [], 'no unhandled rejection')
+    }
   }
 }
 
