@@ -104,13 +104,18 @@ export async function startLocalRuntime (options: LocalRuntimeOptions = {}): Pro
     summary.push(`Secret        ${env.TELEGRAM_WEBHOOK_SECRET === undefined || env.TELEGRAM_WEBHOOK_SECRET === '' ? 'derived from the bot token' : 'TELEGRAM_WEBHOOK_SECRET'}`)
 
     if (queues !== undefined) {
-      const invocationTimeoutMs = options.invocationTimeoutMs ?? 60_000
-      const onError = (error: unknown): void => { app.log.error({ err: error }, 'local queue poller failed') }
+      const shared = {
+        client: queues.client,
+        region: config.queue.region,
+        invocationTimeoutMs: options.invocationTimeoutMs ?? 60_000,
+        visibilityTimeoutSeconds,
+        onError: (error: unknown): void => { app.log.error({ err: error }, 'local queue poller failed') }
+      }
       const parked = createSqsQueue(config.queue, queues.parked.url)
       cleanups.push(async () => { parked.close() })
       const pollers: QueuePoller[] = [
-        startQueuePoller({ client: queues.client, queueUrl: queues.updates.url, queueArn: queues.updates.arn, region: config.queue.region, handler: createBatchHandler(app), invocationTimeoutMs, visibilityTimeoutSeconds, concurrency: 4, onError }),
-        startQueuePoller({ client: queues.client, queueUrl: queues.deadLetters.url, queueArn: queues.deadLetters.arn, region: config.queue.region, handler: createDeadLetterHandler(app, parked), invocationTimeoutMs, visibilityTimeoutSeconds, concurrency: 1, onError })
+        startQueuePoller({ ...shared, queueUrl: queues.updates.url, queueArn: queues.updates.arn, handler: createBatchHandler(app), concurrency: 4 }),
+        startQueuePoller({ ...shared, queueUrl: queues.deadLetters.url, queueArn: queues.deadLetters.arn, handler: createDeadLetterHandler(app, parked), concurrency: 1 })
       ]
       // Runs before the app and the parked queue close: the batches in flight finish with their database.
       cleanups.push(async () => { await Promise.all(pollers.map((poller) => poller.stop())) })

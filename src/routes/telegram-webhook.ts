@@ -36,15 +36,15 @@ export function sqsSafeJson (text: string): string {
 /** A constant body without a `method` field, so Telegram can never read the answer as a Bot API call. */
 const ACCEPTED = { ok: true } as const
 
-/** Hashing first makes both sides the same length, so the comparison time says nothing about the secret. */
-function sameSecret (received: string, expected: string): boolean {
-  const digest = (value: string): Buffer => createHash('sha256').update(value).digest()
-  return timingSafeEqual(digest(received), digest(expected))
+/** Both sides are compared as SHA-256 digests: the same length, so the comparison time says nothing about the secret. */
+function secretDigest (value: string): Buffer {
+  return createHash('sha256').update(value).digest()
 }
 
 /** Telegram's webhook: authenticate, validate, enqueue, and only then answer 200. */
 const telegramWebhook: FastifyPluginAsyncTypebox = async (fastify) => {
-  const expectedSecret = requireSetting(fastify.config.telegram.webhookSecret, 'TELEGRAM_WEBHOOK_SECRET (or TELEGRAM_BOT_TOKEN)')
+  // Hashed once here rather than on every call.
+  const expectedDigest = secretDigest(requireSetting(fastify.config.telegram.webhookSecret, 'TELEGRAM_WEBHOOK_SECRET (or TELEGRAM_BOT_TOKEN)'))
 
   // This plugin is its own encapsulation context, so its parsers apply to the webhook alone:
   // only JSON is accepted (415 for anything else, rather than a text body failing the schema),
@@ -72,7 +72,7 @@ const telegramWebhook: FastifyPluginAsyncTypebox = async (fastify) => {
     // onRequest runs before the body is read or parsed: an unauthenticated caller costs nothing more.
     onRequest: async (request, reply) => {
       const received = request.headers[SECRET_HEADER]
-      if (typeof received !== 'string' || !sameSecret(received, expectedSecret)) {
+      if (typeof received !== 'string' || !timingSafeEqual(secretDigest(received), expectedDigest)) {
         request.log.info('webhook call with a missing or wrong secret token')
         return reply.code(401).send({ error: 'Unauthorized', message: 'missing or wrong X-Telegram-Bot-Api-Secret-Token' })
       }
