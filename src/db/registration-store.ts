@@ -1,5 +1,3 @@
-import type { Config } from '../config.js'
-
 /** What `/register` asks the platform to do: link this Telegram user to that platform account. */
 export interface RegistrationRequest {
   telegramUserId: number
@@ -23,15 +21,4 @@ export interface RegistrationStore {
   /** Health probe: resolves when the database answers. */
   check: (signal: AbortSignal) => Promise<void>
   close: () => Promise<void>
-}
-
-/** Opens the adapter the connection string names; each adapter is loaded only when chosen, so Lambda never loads SQLite. */
-export async function openRegistrationStore (database: Config['database']): Promise<RegistrationStore> {
-  const { connectionString } = database
-  if (connectionString.startsWith('sqlite:')) {
-    const { openSqliteStore } = await import('./sqlite-store.js')
-    return openSqliteStore(connectionString.slice('sqlite:'.length), database.devAccounts)
-  }
-  const { createMssqlStore } = await import('./mssql-store.js')
-  return createMssqlStore(connectionString)
 }

@@ -1,5 +1,6 @@
 import fp from 'fastify-plugin'
-import { openRegistrationStore, type RegistrationStore } from '../db/registration-store.js'
+import { openRegistrationStore } from '../db/open-registration-store.js'
+import type { RegistrationStore } from '../db/registration-store.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
