@@ -1,26 +1,35 @@
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
 import type { Context, NarrowedContext } from 'telegraf'
-import type { Message, Update } from 'telegraf/types'
+import type { Update } from 'telegraf/types'
 
-/** A text message from a user, as a command sees it. */
-export type TextMessageContext = NarrowedContext<Context, Update.MessageUpdate<Message.TextMessage>>
+/** A message from a user (a text, or a caption under a photo, video or file), as a command sees it. */
+export type MessageContext = NarrowedContext<Context, Update.MessageUpdate>
 
 export interface CommandInvocation {
-  ctx: TextMessageContext
+  ctx: MessageContext
   /** The words after the command, split on whitespace. */
   args: string[]
-  /** The app, for its plugins (registrations, config, …). */
+  /** The app, for its plugins (registrations, config, the command registry, …). */
   app: FastifyInstance
   /** Bound to the update; never give it message text. */
   log: FastifyBaseLogger
 }
 
-/** One bot command: registered in src/commands/index.ts, which is also the source of the bot's command menu. */
+/** One bot command: registered in src/commands/index.ts, which is also the source of the bot's command menu and help. */
 export interface BotCommand {
   /** Lowercase, without the slash: `register`. */
   name: string
-  /** Shown in Telegram's command menu (setMyCommands). */
+  /** Shown in Telegram's command menu (setMyCommands) and in the help. */
   description: string
   usage: string
+  /**
+   * In groups, `always` answers `/name` as well as `/name@bot`; `when-addressed` only `/name@bot`, so that
+   * a `/help` meant for another bot of the group is not answered by every bot.
+   */
+  inGroups: 'always' | 'when-addressed'
   handle: (invocation: CommandInvocation) => Promise<void>
+}
+
+export function isGroupChat (chat: { type: string }): boolean {
+  return chat.type === 'group' || chat.type === 'supergroup'
 }

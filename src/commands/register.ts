@@ -1,5 +1,6 @@
 import { TelegramError } from 'telegraf'
-import type { BotCommand, CommandInvocation } from './command.js'
+import { isFromOwnAccount, type RawUpdate } from '../telegram/update.js'
+import { isGroupChat, type BotCommand, type CommandInvocation } from './command.js'
 
 export const REPLIES = {
   registered: (username: string) => `Registration successful! Welcome ${username}`,
@@ -7,27 +8,92 @@ export const REPLIES = {
   malformed: 'Please use format: /register [username] [token]'
 } as const
 
+/** The bot's other texts; the three replies of the requirements above stay exactly as they are. */
+export const TEXTS = {
+  /** To a /register sent as a channel, an anonymous admin, an automatic forward or a bot: the procedure is not called. */
+  ownAccount: 'Please send /register from your own Telegram account, not as a channel, an anonymous group admin or a forward.',
+  /** Sent after the reply when the bot may not delete a /register message in a group. */
+  deleteYourMessage: (botUsername: string) =>
+    'I could not delete your /register message: please delete it yourself, because it shows your token to everyone in this group. ' +
+    `Next time, register in a private chat with me: https://t.me/${botUsername}?start=register`,
+  /** The first line of /help and /start. */
+  about: 'I link your Telegram account to your platform account.',
+  /** The answer to /start register (the deep link above). */
+  registerHere: (usage: string) => `To link your Telegram account to your platform account, send me here: ${usage}`
+} as const
+
 // NVARCHAR lengths of the procedure's parameters (UTF-16 code units, as String#length counts).
 const MAX_USERNAME_LENGTH = 128
 const MAX_TOKEN_LENGTH = 512
-const CONTROL_CHARACTER = /\p{Cc}/u
+/** Control characters, and format characters (right-to-left override, zero-width space…) that would hide what a username really is. */
+const INVISIBLE_CHARACTER = /[\p{Cc}\p{Cf}]/u
 
 /** The two arguments, or undefined when the command is malformed. */
 export function parseRegisterArguments (args: readonly string[]): { username: string, token: string } | undefined {
   if (args.length !== 2) return undefined
   const [username = '', token = ''] = args
-  const fits = (value: string, max: number): boolean => value.length >= 1 && value.length <= max && !CONTROL_CHARACTER.test(value)
+  const fits = (value: string, max: number): boolean => value.length >= 1 && value.length <= max && !INVISIBLE_CHARACTER.test(value)
   return fits(username, MAX_USERNAME_LENGTH) && fits(token, MAX_TOKEN_LENGTH) ? { username, token } : undefined
 }
 
-/** In groups the message holds a credential for everyone to read: remove it when the bot is allowed to. */
-async function deleteCommandMessage ({ ctx, log }: CommandInvocation): Promise<void> {
+/** In groups the message holds a credential for everyone to read: remove it when the bot is allowed to. Returns whether it is gone. */
+async function deleteCommandMessage ({ ctx, log }: CommandInvocation): Promise<boolean> {
   try {
     await ctx.deleteMessage()
     log.info('deleted the /register message from the group')
+    return true
   } catch (error) {
     if (!(error instanceof TelegramError) || error.code !== 400) throw error
     log.warn({ err: error }, 'could not delete the /register message (the bot needs the right to delete messages)')
+    return false
+  }
+}
+
+/** The answer was sent: a failure of this extra note must not make SQS deliver the update (and run the procedure) again. */
+async function askToDeleteMessage ({ ctx, log }: CommandInvocation): Promise<void> {
+  try {
+    await ctx.reply(TEXTS.deleteYourMessage(ctx.botInfo.username))
+  } catch (error) {
+    log.error({ err: error }, 'register: the note asking to delete the /register message could not be sent')
+  }
+}
+
+/** The answer to one /register: refused sender, malformed, or the procedure's outcome. */
+async function answer (invocation: CommandInvocation): Promise<void> {
+  const { ctx, args, app, log } = invocation
+  if (!isFromOwnAccount(ctx.update as unknown as RawUpdate)) {
+    log.info({ outcome: 'refused-sender' }, 'register: not sent from a person\'s own account; the procedure is not called')
+    await ctx.reply(TEXTS.ownAccount)
+    app.botMetrics.registrationRefusedSender()
+    return
+  }
+
+  const credentials = parseRegisterArguments(args)
+  if (credentials === undefined) {
+    log.info({ outcome: 'malformed' }, 'register: malformed command')
+    await ctx.reply(REPLIES.malformed)
+    app.botMetrics.registrationMalformed()
+    return
+  }
+
+  // A TransientError (database unreachable, timeout, deadlock) propagates: the record is retried.
+  const outcome = await app.registrations.register({
+    telegramUserId: ctx.from.id,
+    telegramChatId: ctx.chat.id,
+    telegramUsername: ctx.from.username,
+    username: credentials.username,
+    token: credentials.token
+  })
+  log.info({ outcome, telegramUserId: ctx.from.id }, 'register: procedure answered')
+  if (outcome === 'registered') app.botMetrics.registrationRegistered()
+  else app.botMetrics.registrationRejected()
+
+  // The procedure has run: from here a failure must not make SQS deliver the update again.
+  try {
+    await ctx.reply(outcome === 'registered' ? REPLIES.registered(credentials.username) : REPLIES.rejected)
+  } catch (error) {
+    log.error({ err: error, outcome }, 'register: the reply could not be sent after the procedure ran; not retried so the procedure runs once')
+    app.botMetrics.replyFailedAfterProcedure()
   }
 }
 
@@ -36,32 +102,10 @@ export const register: BotCommand = {
   name: 'register',
   description: 'Link your Telegram account to your platform account',
   usage: '/register [username] [token]',
+  inGroups: 'always',
   async handle (invocation) {
-    const { ctx, args, app, log } = invocation
-    if (ctx.chat.type === 'group' || ctx.chat.type === 'supergroup') await deleteCommandMessage(invocation)
-
-    const credentials = parseRegisterArguments(args)
-    if (credentials === undefined) {
-      log.info({ outcome: 'malformed' }, 'register: malformed command')
-      await ctx.reply(REPLIES.malformed)
-      return
-    }
-
-    // A TransientError (database unreachable, timeout, deadlock) propagates: the record is retried.
-    const outcome = await app.registrations.register({
-      telegramUserId: ctx.from.id,
-      telegramChatId: ctx.chat.id,
-      telegramUsername: ctx.from.username,
-      username: credentials.username,
-      token: credentials.token
-    })
-    log.info({ outcome, telegramUserId: ctx.from.id }, 'register: procedure answered')
-
-    // The procedure has run: from here a failure must not make SQS deliver the update again.
-    try {
-      await ctx.reply(outcome === 'registered' ? REPLIES.registered(credentials.username) : REPLIES.rejected)
-    } catch (error) {
-      log.error({ err: error, outcome }, 'register: the reply could not be sent after the procedure ran; not retried so the procedure runs once')
-    }
+    const deleted = isGroupChat(invocation.ctx.chat) ? await deleteCommandMessage(invocation) : true
+    await answer(invocation)
+    if (!deleted) await askToDeleteMessage(invocation)
   }
 }

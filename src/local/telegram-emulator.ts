@@ -74,8 +74,8 @@ export interface TelegramEmulator {
   waitForBotMessages: (chatId: number, count: number, timeoutMs?: number) => Promise<TgMessage[]>
   /** Resolves once no update is pending (all delivered or confirmed); rejects after `timeoutMs`. */
   waitUntilDelivered: (timeoutMs?: number) => Promise<void>
-  /** The next `times` calls of `method` fail with a Telegram-shaped error. */
-  failNext: (method: string, fault: TelegramFault, times?: number) => void
+  /** The next `times` calls of `method` fail with a Telegram-shaped error (after `after` calls that go through, default 0). */
+  failNext: (method: string, fault: TelegramFault, times?: number, after?: number) => void
   /** Makes the bot an administrator allowed to delete messages in a group (false: a plain member). */
   setBotAdmin: (chatId: number, canDelete?: boolean) => void
   /** Stops webhook delivery, answers waiting long polls and closes the server. Idempotent. */
@@ -115,7 +115,7 @@ export async function startTelegramEmulator (options: TelegramEmulatorOptions = 
   }
 
   const closing = new AbortController()
-  const chats = new ChatStore()
+  const chats = new ChatStore(bot.id)
   const queue = new UpdateQueue()
   const polling = new LongPolling(queue)
   const webhook = new WebhookDelivery(queue, {
@@ -196,7 +196,7 @@ export async function startTelegramEmulator (options: TelegramEmulatorOptions = 
           (webhook.lastErrorMessage === undefined ? '' : `; last webhook error: ${webhook.lastErrorMessage}`))
       }
     },
-    failNext: (method, fault, times = 1) => { botApi.failNext(method, fault, times) },
+    failNext: (method, fault, times = 1, after = 0) => { botApi.failNext(method, fault, times, after) },
     setBotAdmin: (chatId, canDelete = true) => { chats.setBotCanDelete(chatId, canDelete) },
     close: async () => {
       closed ??= (async () => {

@@ -1,8 +1,7 @@
 import fp from 'fastify-plugin'
 import type { FastifyBaseLogger } from 'fastify'
-import { message } from 'telegraf/filters'
 import type { BotCommand as MenuEntry } from 'telegraf/types'
-import type { BotCommand, TextMessageContext } from '../commands/command.js'
+import { isGroupChat, type BotCommand, type MessageContext } from '../commands/command.js'
 import { commands as allCommands } from '../commands/index.js'
 
 /** Telegram's command syntax: `/name` or `/name@bot_username`, then arguments. */
@@ -17,12 +16,19 @@ export function parseCommand (text: string): ParsedCommand | undefined {
   return { name: (match[1] ?? '').toLowerCase(), addressee: match[2], args: rest === '' ? [] : rest.split(/\s+/) }
 }
 
+/** Where a message's command is written: its text, or the caption of a photo, video or file (parsed the same way). */
+export function commandTextOf (message: object): string | undefined {
+  const { text, caption } = message as { text?: unknown, caption?: unknown }
+  if (typeof text === 'string') return text
+  return typeof caption === 'string' ? caption : undefined
+}
+
 export interface CommandRegistry {
   readonly commands: readonly BotCommand[]
   /** The menu for setMyCommands. */
   menu: () => MenuEntry[]
   /** Where every message that is not a command goes; group-message processing will start here. */
-  onMessage: (ctx: TextMessageContext, log: FastifyBaseLogger) => Promise<void>
+  onMessage: (ctx: MessageContext, log: FastifyBaseLogger) => Promise<void>
 }
 
 declare module 'fastify' {
@@ -31,7 +37,7 @@ declare module 'fastify' {
   }
 }
 
-/** Wires the commands of src/commands into the bot: one dispatcher for every text message. */
+/** Wires the commands of src/commands into the bot: one dispatcher for every message. */
 export default fp<{ commands?: readonly BotCommand[] }>(async (fastify, options) => {
   const commands = options.commands ?? allCommands
   const byName = new Map(commands.map((command) => [command.name, command]))
@@ -42,19 +48,25 @@ export default fp<{ commands?: readonly BotCommand[] }>(async (fastify, options)
   }
   fastify.decorate('commandRegistry', registry)
 
-  fastify.bot.on(message('text'), async (ctx) => {
+  fastify.bot.on('message', async (ctx) => {
     const log = fastify.log.child({ updateId: ctx.update.update_id, chatType: ctx.chat.type })
-    const parsed = parseCommand(ctx.message.text)
+    const text = commandTextOf(ctx.message)
+    const parsed = text === undefined ? undefined : parseCommand(text)
     if (parsed === undefined) return await registry.onMessage(ctx, log)
 
     const botUsername = ctx.botInfo.username
-    if (parsed.addressee !== undefined && parsed.addressee.toLowerCase() !== botUsername.toLowerCase()) {
+    const addressedToUs = parsed.addressee?.toLowerCase() === botUsername.toLowerCase()
+    if (parsed.addressee !== undefined && !addressedToUs) {
       log.debug({ command: parsed.name }, 'command addressed to another bot: ignored')
       return
     }
     const command = byName.get(parsed.name)
     if (command === undefined) {
       log.debug({ command: parsed.name }, 'unknown command: ignored')
+      return
+    }
+    if (isGroupChat(ctx.chat) && command.inGroups === 'when-addressed' && !addressedToUs) {
+      log.debug({ command: parsed.name }, 'command not addressed to this bot in a group: left to the bot it is meant for')
       return
     }
     await command.handle({ ctx, args: parsed.args, app: fastify, log: log.child({ command: command.name }) })

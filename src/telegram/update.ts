@@ -41,12 +41,36 @@ export function chatIdOf (update: RawUpdate): number | undefined {
 }
 
 /**
+ * Telegram's shared accounts that stand in as `from` for a sender who is not a person: an anonymous
+ * group admin, a user posting as a channel, an automatic forward from a linked channel.
+ */
+export const SERVICE_ACCOUNT_IDS: ReadonlySet<number> = new Set([
+  1087968824, // GroupAnonymousBot
+  136817688, // Channel_Bot
+  777000 // Telegram
+])
+
+/**
+ * Whether the update comes from a person's own account: not on behalf of a chat (`sender_chat`), not an
+ * automatic channel forward, not from a bot (Telegram's service accounts above included). Updates
+ * without a sender are not a person's either.
+ */
+export function isFromOwnAccount (update: RawUpdate): boolean {
+  const payload = payloadOf(update)
+  const from = payload?.from as Payload | undefined
+  const id = idOf(from) ?? idOf(payload?.user)
+  if (id === undefined || SERVICE_ACCOUNT_IDS.has(id) || from?.is_bot === true) return false
+  return payload?.sender_chat === undefined && payload?.is_automatic_forward !== true
+}
+
+/**
  * The SQS FIFO message group: one per user, so that each user's updates stay in order while
- * different users proceed in parallel; else one per chat; else one per update (never a constant,
- * which would serialise every such update behind each other).
+ * different users proceed in parallel; else (no sender, or a shared account every group's anonymous
+ * admin writes as) one per chat; else one per update (never a constant, which would serialise every
+ * such update behind each other).
  */
 export function messageGroupIdOf (update: RawUpdate): string {
-  const userId = senderIdOf(update)
+  const userId = isFromOwnAccount(update) ? senderIdOf(update) : undefined
   if (userId !== undefined) return `user-${userId}`
   const chatId = chatIdOf(update)
   if (chatId !== undefined) return `chat-${chatId}`

@@ -14,6 +14,7 @@ export function createBatchHandler (app: FastifyInstance): (event: SQSEvent, con
     const processor = new SqsFifoPartialProcessorAsync()
     const handleRecord = async (record: SQSRecord): Promise<void> => {
       const log = recordLogger(app, record)
+      app.botMetrics.updateAge(Date.now() - Number(record.attributes.SentTimestamp))
       try {
         const update = updateOf(record)
         await withinRecordBudget(context, () => app.processUpdate(update))
@@ -27,6 +28,10 @@ export function createBatchHandler (app: FastifyInstance): (event: SQSEvent, con
         throw error
       }
     }
-    return await processPartialResponse(event, handleRecord, processor, { context, skipGroupOnError: true, throwOnFullBatchFailure: false })
+    try {
+      return await processPartialResponse(event, handleRecord, processor, { context, skipGroupOnError: true, throwOnFullBatchFailure: false })
+    } finally {
+      app.botMetrics.flush()
+    }
   }
 }

@@ -1,7 +1,9 @@
 import fc from 'fast-check'
 import t from 'tap'
 import type { Update } from 'telegraf/types'
-import { REPLIES } from '../../src/commands/register.js'
+import { helpText } from '../../src/commands/help.js'
+import { commands } from '../../src/commands/index.js'
+import { REPLIES, TEXTS } from '../../src/commands/register.js'
 import type { SqliteRegistrationStore } from '../../src/db/sqlite-store.js'
 import { lambdaContext } from '../../src/local/queue-poller.js'
 import { createBatchHandler } from '../../src/worker/process-batch.js'
@@ -12,8 +14,9 @@ import { startWorkerFixture } from '../support/worker.js'
 /**
  * Hostile `/register` texts and Telegram profiles through the worker (SQLite, the Telegram emulator):
  * the batch never fails, the reply is always exactly one of the three texts (or none when the text is
- * not a /register for this bot), and whatever the user typed reaches the store verbatim, as parameters:
- * SQL-looking, RTL, zero-width and astral text included. Seeds are fixed.
+ * not a /register for this bot; the help for /start), and whatever the user typed reaches the store
+ * verbatim, as parameters: SQL-looking and astral text included; control and format characters (RTL
+ * override, zero-width) are refused with the format reply. Seeds are fixed.
  */
 
 const unhandled = watchUnhandledRejections()
@@ -47,19 +50,28 @@ const text = fc.oneof(
   { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 80 }) }
 ).filter((candidate) => candidate.trim() !== '' && candidate.length <= 4096)
 
-type Expected = { reply: 'none' } | { reply: 'malformed' } | { reply: 'registered' | 'rejected', username: string }
+type Expected = { reply: 'none' | 'malformed' | 'help' | 'registerHere' } | { reply: 'registered' | 'rejected', username: string }
+const INVISIBLE = /[\p{Cc}\p{Cf}]/u
 
 /** The product's rules, written independently of the parser: what the bot must answer to `input`. */
 function expectedFor (input: string): Expected {
   const trimmed = input.trim()
   const [first = '', ...rest] = trimmed.split(/(\s+)/)
   const command = first.toLowerCase()
-  if (command !== '/register' && command !== `/register@${BOT}`) return { reply: 'none' }
   const args = rest.join('').split(/\s+/).filter((arg) => arg !== '')
-  const fits = (value: string, max: number): boolean => value.length <= max && !/\p{Cc}/u.test(value)
+  if (command === '/start') return { reply: args[0]?.toLowerCase() === 'register' ? 'registerHere' : 'help' }
+  if (command !== '/register' && command !== `/register@${BOT}`) return { reply: 'none' }
+  const fits = (value: string, max: number): boolean => value.length <= max && !INVISIBLE.test(value)
   const [username = '', token = ''] = args
   if (args.length !== 2 || !fits(username, 128) || !fits(token, 512)) return { reply: 'malformed' }
   return { reply: ACCOUNTS[username] === token && Object.hasOwn(ACCOUNTS, username) ? 'registered' : 'rejected', username }
+}
+
+function replyText (expected: Exclude<Expected, { reply: 'none' }>): string {
+  if (expected.reply === 'help') return helpText(commands)
+  if (expected.reply === 'registerHere') return TEXTS.registerHere('/register [username] [token]')
+  if (expected.reply === 'malformed') return REPLIES.malformed
+  return 'username' in expected && expected.reply === 'registered' ? REPLIES.registered(expected.username) : REPLIES.rejected
 }
 
 const context = (): ReturnType<typeof lambdaContext> => lambdaContext('worker', 60_000)
@@ -76,7 +88,7 @@ t.test('any text: the batch never fails; exactly the one reply the rules say; th
     const expected = expectedFor(update.message.text ?? '')
     outcomes.set(expected.reply, (outcomes.get(expected.reply) ?? 0) + 1)
     const replies = telegram.botMessages(from.id).map((message) => message.text)
-    const wanted = expected.reply === 'none' ? [] : [expected.reply === 'registered' ? REPLIES.registered(expected.username) : REPLIES[expected.reply]]
+    const wanted = expected.reply === 'none' ? [] : [replyText(expected)]
     if (JSON.stringify(replies) !== JSON.stringify(wanted)) throw new Error(`replied ${JSON.stringify(replies)}, expected ${JSON.stringify(wanted)}`)
 
     const rows = attemptRows(app, from.id)
@@ -89,15 +101,20 @@ t.test('any text: the batch never fails; exactly the one reply the rules say; th
     }
   }), { seed: SEED, numRuns: 300 })
   t.pass(`outcomes: ${JSON.stringify(Object.fromEntries(outcomes))}`)
-  for (const reply of ['none', 'malformed', 'rejected', 'registered']) t.ok((outcomes.get(reply) ?? 0) > 0, `the generators reach "${reply}"`)
+  for (const reply of ['none', 'malformed', 'rejected', 'registered', 'help']) t.ok((outcomes.get(reply) ?? 0) > 0, `the generators reach "${reply}"`)
 })
 
-t.test('SQL-looking, RTL and zero-width text arrives as parameters: stored verbatim, schema untouched', async (t) => {
+t.test('SQL-looking text arrives as parameters: stored verbatim, schema untouched; RTL and zero-width text gets the format reply', async (t) => {
   for (const username of SQLISH_WORDS) {
     const from = { id: nextUser++, first_name: 'Sql' }
     const update = telegram.sendUserMessage({ from, text: `/register ${username} ${SQLISH_WORDS[0] ?? ''}` })
     await handler(sqsEvent([updateRecord(update)]), context())
-    t.same(attemptRows(app, from.id).map((row) => [row.username, row.outcome]), [[username, 'rejected']], `${JSON.stringify(username)} stored as typed, and rejected`)
+    if (INVISIBLE.test(username)) {
+      t.same(attemptRows(app, from.id), [], `${JSON.stringify(username)} never reaches the procedure`)
+      t.same(telegram.botMessages(from.id).map((message) => message.text), [REPLIES.malformed])
+    } else {
+      t.same(attemptRows(app, from.id).map((row) => [row.username, row.outcome]), [[username, 'rejected']], `${JSON.stringify(username)} stored as typed, and rejected`)
+    }
   }
   const tables = database.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").all()
   t.same(tables, [{ name: 'platform_account' }, { name: 'registration_attempt' }, { name: 'telegram_link' }], 'every table is still there')

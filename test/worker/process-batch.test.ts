@@ -1,5 +1,5 @@
 import t from 'tap'
-import { REPLIES } from '../../src/commands/register.js'
+import { REPLIES, TEXTS } from '../../src/commands/register.js'
 import { TransientError } from '../../src/errors.js'
 import { lambdaContext } from '../../src/local/queue-poller.js'
 import type { SqliteRegistrationStore } from '../../src/db/sqlite-store.js'
@@ -44,20 +44,21 @@ t.test('in a group: /register@bot is answered in the group and the command messa
   t.same(link, { telegram_chat_id: group.id, telegram_username: 'alice_tg', username: 'alice' })
 })
 
-t.test('in a group where the bot may not delete: still answered, the refusal logged', async (t) => {
+t.test('in a group where the bot may not delete: still answered (and asked to delete), the refusal logged', async (t) => {
   const { app, telegram } = await startWorkerFixture(t)
   const texts = ['/register demo nope', '/REGISTER@Register_Test_Bot', '/register']
   const records = texts.map((text) => updateRecord(telegram.sendUserMessage({ chat: group, from: bob, text })))
   const result = await createBatchHandler(app)(sqsEvent(records), context())
   t.same(result.batchItemFailures, [])
-  t.same(telegram.botMessages(group.id).map((message) => message.text), [REPLIES.rejected, REPLIES.malformed, REPLIES.malformed])
+  const note = TEXTS.deleteYourMessage('register_test_bot')
+  t.same(telegram.botMessages(group.id).map((message) => message.text), [REPLIES.rejected, note, REPLIES.malformed, note, REPLIES.malformed, note])
   t.same(telegram.deletedMessageIds(group.id), [])
   t.ok(capturedLogLines.some((line) => line.includes('could not delete the /register message')))
 })
 
-t.test('commands for other bots, unknown commands and plain messages get no reply and are acknowledged', async (t) => {
+t.test('commands for other bots, unknown commands, a bare /start in a group and plain messages get no reply and are acknowledged', async (t) => {
   const { app, telegram } = await startWorkerFixture(t)
-  const texts = ['/register@other_bot demo demo-token', '/start', 'hello everyone', 'register demo demo-token']
+  const texts = ['/register@other_bot demo demo-token', '/start', '/unknown', 'hello everyone', 'register demo demo-token']
   const records = texts.map((text) => updateRecord(telegram.sendUserMessage({ chat: group, from: alice, text })))
   const result = await createBatchHandler(app)(sqsEvent(records), context())
   t.same(result.batchItemFailures, [])
@@ -65,13 +66,15 @@ t.test('commands for other bots, unknown commands and plain messages get no repl
   t.same(attempts(app.registrations), [])
 })
 
-t.test('malformed arguments: count, length, control characters', async (t) => {
+t.test('malformed arguments: count, length, control and format characters', async (t) => {
   const { app, telegram } = await startWorkerFixture(t)
   const texts = [
     '/register a b c',
     `/register ${'u'.repeat(129)} token`,
     `/register demo ${'t'.repeat(513)}`,
-    '/register demo\u0007 demo-token'
+    '/register demo\u0007 demo-token',
+    '/register de\u202Emo demo-token',
+    '/register demo\u200B demo-token'
   ]
   const records = texts.map((text) => updateRecord(telegram.sendUserMessage({ from: alice, text })))
   await createBatchHandler(app)(sqsEvent(records), context())

@@ -250,7 +250,8 @@ export interface CallOptions {
 export class BotApi {
   readonly calls: BotApiCall[] = []
   private readonly methods: Map<string, { name: string, run: Method }>
-  private readonly faults = new Map<string, TelegramFault[]>()
+  /** Per method, what its next calls meet: a fault, or undefined for a call that goes through. */
+  private readonly faults = new Map<string, Array<TelegramFault | undefined>>()
   private readonly log: (line: string) => void
 
   constructor (ctx: BotApiContext) {
@@ -258,10 +259,11 @@ export class BotApi {
     this.log = ctx.log
   }
 
-  /** The next `times` calls of `method` fail with `fault` (queued after any faults already set). */
-  failNext (method: string, fault: TelegramFault, times = 1): void {
+  /** After `after` calls that go through, the next `times` calls of `method` fail with `fault` (queued after any faults already set). */
+  failNext (method: string, fault: TelegramFault, times = 1, after = 0): void {
     const key = method.toLowerCase()
     const queued = this.faults.get(key) ?? []
+    for (let i = 0; i < after; i++) queued.push(undefined)
     for (let i = 0; i < times; i++) queued.push(fault)
     this.faults.set(key, queued)
   }

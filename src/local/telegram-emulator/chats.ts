@@ -21,6 +21,12 @@ export class ChatStore {
   readonly changed = new Notifier()
   private readonly chats = new Map<number, ChatRecord>()
   private readonly botCanDelete = new Map<number, boolean>()
+  /** The emulated bot's user id: its messages are the bot's (other senders may be bots too). */
+  private readonly botId: number
+
+  constructor (botId: number) {
+    this.botId = botId
+  }
 
   /** Creates the chat on first sight; a changed group title is kept. A chat id never changes its type. */
   upsert (chat: TgChat): TgChat {
@@ -88,7 +94,7 @@ export class ChatStore {
   }
 
   botMessages (chatId: number): TgMessage[] {
-    return this.messages(chatId).filter((message) => message.from?.is_bot === true)
+    return this.messages(chatId).filter((message) => message.from?.id === this.botId)
   }
 
   deletedIds (chatId: number): number[] {

@@ -24,6 +24,21 @@ export interface TgBotUser extends TgUser {
 
 export type ChatType = 'private' | 'group' | 'supergroup'
 
+/** The chat a message was sent on behalf of: a channel, or the group itself for an anonymous admin. */
+export interface TgSenderChat {
+  id: number
+  type: 'channel' | 'group' | 'supergroup'
+  title: string
+}
+
+/** A photo as one size of it (the emulator stores no file). */
+export interface TgPhotoSize {
+  file_id: string
+  file_unique_id: string
+  width: number
+  height: number
+}
+
 export interface TgChat {
   id: number
   type: ChatType
@@ -44,8 +59,13 @@ export interface TgMessage {
   from?: TgUser
   chat: TgChat
   date: number
+  sender_chat?: TgSenderChat
+  is_automatic_forward?: true
   text?: string
   entities?: TgMessageEntity[]
+  photo?: TgPhotoSize[]
+  caption?: string
+  caption_entities?: TgMessageEntity[]
   reply_to_message?: TgMessage
 }
 
@@ -100,12 +120,23 @@ export type TelegramFault =
   | { error_code: 429, retry_after: number, description?: string }
   | { error_code: number, description?: string }
 
-/** What a test or the chat CLI sends as a user. */
+/**
+ * What a test or the chat CLI sends as a user: a text, or a photo with a caption. Telegram's own
+ * senders are written the same way: an anonymous admin is `from` GroupAnonymousBot (1087968824, a bot)
+ * with the group as `sender_chat`; a post as a channel is `from` Channel_Bot (136817688) with the channel
+ * as `sender_chat`; an automatic forward is `from` Telegram (777000) with `is_automatic_forward`.
+ */
 export interface UserMessageInput {
   /** Defaults to the private chat with `from`. In a private chat the id must equal `from.id` (defaults to it). */
   chat?: { id?: number, type: ChatType, title?: string }
-  from: { id: number, first_name: string, last_name?: string, username?: string, language_code?: string }
-  text: string
+  from: { id: number, first_name: string, last_name?: string, username?: string, language_code?: string, is_bot?: boolean }
+  /** Only in groups. */
+  sender_chat?: TgSenderChat
+  /** Only in groups, with a `sender_chat`. */
+  is_automatic_forward?: true
+  /** Exactly one of `text` and `caption` (a photo's caption). */
+  text?: string
+  caption?: string
   /** Makes the message a reply to an earlier message of the same chat. */
   reply_to_message_id?: number
 }

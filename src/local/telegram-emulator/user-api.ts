@@ -13,7 +13,14 @@ const UserSchema = Type.Object({
   first_name: Type.String({ minLength: 1, maxLength: 64 }),
   last_name: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
   username: Type.Optional(Type.String({ pattern: '^[A-Za-z][A-Za-z0-9_]{4,31}$' })),
-  language_code: Type.Optional(Type.String({ minLength: 2, maxLength: 35 }))
+  language_code: Type.Optional(Type.String({ minLength: 2, maxLength: 35 })),
+  is_bot: Type.Optional(Type.Boolean())
+}, { additionalProperties: false })
+
+const SenderChatSchema = Type.Object({
+  id: Type.Integer({ minimum: Number.MIN_SAFE_INTEGER, maximum: -1 }),
+  type: Type.Union([Type.Literal('channel'), Type.Literal('group'), Type.Literal('supergroup')]),
+  title: Type.String({ minLength: 1, maxLength: 128 })
 }, { additionalProperties: false })
 
 const ChatSchema = Type.Object({
@@ -26,13 +33,18 @@ const ChatSchema = Type.Object({
 export const UserMessageSchema = Type.Object({
   chat: Type.Optional(ChatSchema),
   from: UserSchema,
-  text: Type.String({ minLength: 1, maxLength: 4096 }),
+  sender_chat: Type.Optional(SenderChatSchema),
+  is_automatic_forward: Type.Optional(Type.Literal(true)),
+  text: Type.Optional(Type.String({ minLength: 1, maxLength: 4096 })),
+  caption: Type.Optional(Type.String({ minLength: 1, maxLength: 1024 })),
   reply_to_message_id: Type.Optional(Type.Integer({ minimum: 1 }))
 }, { additionalProperties: false })
 
 const checkUserMessage = Compile(UserMessageSchema)
 
 const DEFAULT_GROUP_TITLE = 'Local group'
+/** The one photo every captioned message carries. */
+const PHOTO = [{ file_id: 'emulator-photo', file_unique_id: 'emulator-photo', width: 320, height: 240 }]
 const MAX_CHAT_POLL_SECONDS = 60
 
 function now (): number {
@@ -44,6 +56,16 @@ export interface UserSideContext {
   chats: ChatStore
   queue: UpdateQueue
   log: (line: string) => void
+}
+
+/** A text with its entities, or a photo with its caption and the caption's entities. */
+function contentOf (input: UserMessageInput): Pick<TgMessage, 'text' | 'entities' | 'photo' | 'caption' | 'caption_entities'> {
+  if ((input.text === undefined) === (input.caption === undefined)) throw new EmulatorInputError('invalid user message: give either text or caption')
+  const written = (input.text ?? input.caption ?? '').trim()
+  if (written === '') throw new EmulatorInputError(`invalid user message: ${input.text === undefined ? 'caption' : 'text'} is empty`)
+  const entities = detectEntities(written)
+  if (input.text !== undefined) return { text: written, ...(entities.length > 0 ? { entities } : {}) }
+  return { photo: PHOTO.map((size) => ({ ...size })), caption: written, ...(entities.length > 0 ? { caption_entities: entities } : {}) }
 }
 
 /** What users do: write messages (which become updates for the bot), and what tests hand-make. */
@@ -60,25 +82,28 @@ export class UserSide {
       throw new EmulatorInputError(`invalid user message: ${problem?.instancePath === '' ? '' : `${problem?.instancePath ?? ''} `}${problem?.message ?? 'invalid'}`)
     }
     const { chats, queue, log } = this.ctx
-    const { id, first_name: firstName, ...rest } = input.from
-    const from: TgUser = { id, is_bot: false, first_name: firstName, ...rest }
+    const content = contentOf(input)
+    if ((input.chat?.type ?? 'private') === 'private' && (input.sender_chat !== undefined || input.is_automatic_forward === true)) {
+      throw new EmulatorInputError('invalid user message: sender_chat and is_automatic_forward exist in groups only')
+    }
+    if (input.is_automatic_forward === true && input.sender_chat === undefined) throw new EmulatorInputError('invalid user message: an automatic forward needs its sender_chat (the channel)')
+    const { id, first_name: firstName, is_bot: isBot = false, ...rest } = input.from
+    const from: TgUser = { id, is_bot: isBot, first_name: firstName, ...rest }
     const chat = chats.upsert(this.chatFor(input, from))
-    const text = input.text.trim()
-    if (text === '') throw new EmulatorInputError('invalid user message: text is empty')
     let replied: TgMessage | undefined
     if (input.reply_to_message_id !== undefined) {
       replied = chats.find(chat.id, input.reply_to_message_id)
       if (replied === undefined) throw new EmulatorInputError(`invalid user message: message ${input.reply_to_message_id} is not in chat ${chat.id}`)
       delete replied.reply_to_message
     }
-    const entities = detectEntities(text)
     const message = chats.add(chat.id, (messageId) => ({
       message_id: messageId,
       from,
+      ...(input.sender_chat === undefined ? {} : { sender_chat: { ...input.sender_chat } }),
       chat,
       date: now(),
-      text,
-      ...(entities.length > 0 ? { entities } : {}),
+      ...(input.is_automatic_forward === true ? { is_automatic_forward: true as const } : {}),
+      ...content,
       ...(replied === undefined ? {} : { reply_to_message: replied })
     }))
     const update: MessageUpdate = { update_id: queue.nextUpdateId(), message }

@@ -1,0 +1,18 @@
+import type { BotCommand } from './command.js'
+import { TEXTS } from './register.js'
+
+/** What the bot does, then each command's usage and description, from the registry (src/commands/index.ts). */
+export function helpText (commands: readonly BotCommand[]): string {
+  return [TEXTS.about, '', 'Commands:', ...commands.map((command) => `${command.usage} - ${command.description}`)].join('\n')
+}
+
+/** `/help` (`/help@bot` in a group): what the bot does and how to use each command. */
+export const help: BotCommand = {
+  name: 'help',
+  description: 'What this bot does and how to use its commands',
+  usage: '/help',
+  inGroups: 'when-addressed',
+  async handle ({ ctx, app }) {
+    await ctx.reply(helpText(app.commandRegistry.commands))
+  }
+}
