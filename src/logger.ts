@@ -15,7 +15,28 @@ export function scrubSecrets (text: string, secrets: readonly string[]): string 
 
 const MAX_CAUSE_DEPTH = 5
 
+/** The driver's request errors (mssql and tedious name them so); they quote parameters of the failed call. */
+const REQUEST_ERROR_NAMES: ReadonlySet<string> = new Set(['RequestError', 'PreparedStatementError', 'TransactionError'])
+
+/**
+ * Whether an error's text may quote a parameter of the call that failed: a SQL Server error (it has a
+ * server error number; conversion, truncation and constraint errors quote the value, whole or cut short,
+ * and a procedure may raise any text) or a request error of the driver. Its text is withheld from the log.
+ */
+function mayQuoteParameters (error: Error & { number?: unknown }): boolean {
+  return typeof error.number === 'number' || REQUEST_ERROR_NAMES.has(error.name)
+}
+
+/** The text that replaces the message of such an error, and the first line of its stack. */
+export const WITHHELD_MESSAGE = "[withheld: the database's error text may quote a parameter]"
+
 interface SerializedError { type: string, message: string, stack: string, code?: unknown, number?: unknown, [key: string]: unknown }
+
+/** A stack without its header (`Name: message`, which may span lines): only the `at …` frames. */
+function stackFrames (stack: string): string {
+  const firstFrame = stack.search(/\n\s+at /)
+  return firstFrame === -1 ? '' : stack.slice(firstFrame + 1)
+}
 
 /**
  * pino options shared by every entry. Paths that could carry user text or credentials are
@@ -26,10 +47,13 @@ export function loggerOptions (level: LogLevel, secrets: readonly string[]): Log
   const serializeError = (error: unknown, depth = 0): SerializedError => {
     if (!(error instanceof Error)) return { type: typeof error, message: scrubSecrets(String(error), secrets), stack: '' }
     const details = error as Error & { code?: unknown, number?: unknown, statusCode?: unknown, cause?: unknown }
+    const withheld = mayQuoteParameters(details)
+    const stack = error.stack ?? ''
     return {
       type: error.name,
-      message: scrubSecrets(error.message, secrets),
-      stack: scrubSecrets(error.stack ?? '', secrets),
+      message: withheld ? WITHHELD_MESSAGE : scrubSecrets(error.message, secrets),
+      // The stack's first lines repeat the message; only the frames are kept.
+      stack: withheld ? stackFrames(stack) : scrubSecrets(stack, secrets),
       code: details.code,
       number: details.number,
       statusCode: details.statusCode,
@@ -44,6 +68,8 @@ export function loggerOptions (level: LogLevel, secrets: readonly string[]): Log
         'req.headers.authorization',
         'update.message.text',
         'update.edited_message.text',
+        'update.message.caption',
+        'update.edited_message.caption',
         'text',
         'token',
         'payload.text'

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream'
 import { pino } from 'pino'
 import t from 'tap'
-import { loggerOptions, scrubSecrets } from '../src/logger.js'
+import { loggerOptions, scrubSecrets, WITHHELD_MESSAGE } from '../src/logger.js'
 
 const TOKEN = '123456789:LOGGER-test_token_0123456789abcdefgh'
 const SECRET = 'db-password-Zq9xK'
@@ -29,7 +29,7 @@ t.test('scrubSecrets removes bot-token-shaped text and configured secrets', asyn
 
 t.test('the err serializer scrubs message, stack and cause', async (t) => {
   const { log, lines } = capture([SECRET])
-  const cause = Object.assign(new Error(`connect failed with password ${SECRET}`), { code: 'ELOGIN', number: 18456 })
+  const cause = Object.assign(new Error(`connect failed with password ${SECRET}`), { code: 'ELOGIN' })
   const error = Object.assign(new Error(`request to https://api.telegram.org/bot${TOKEN}/sendMessage failed`, { cause }), { statusCode: 502 })
   log.error({ err: error }, 'reply failed')
   log.warn({ error: new TypeError(`bad ${SECRET}`) }, 'other key')
@@ -46,7 +46,7 @@ t.test('the err serializer scrubs message, stack and cause', async (t) => {
       type: 'Error',
       message: 'request to https://api.telegram.org/bot[redacted]/sendMessage failed',
       statusCode: 502,
-      cause: { type: 'Error', message: 'connect failed with password [redacted]', code: 'ELOGIN', number: 18456 }
+      cause: { type: 'Error', message: 'connect failed with password [redacted]', code: 'ELOGIN' }
     }
   })
   const err = first?.err as { stack: string, cause: { stack: string } }
@@ -91,4 +91,21 @@ t.test('paths that carry user text or credentials are redacted', async (t) => {
   })
   t.notOk(JSON.stringify(lines).includes('s3cret'))
   t.notOk(JSON.stringify(lines).includes('hdr-secret'))
+})
+
+t.test('a database error that may quote a parameter: its text is withheld, its numbers kept, whatever it quotes', async (t) => {
+  const { log, lines } = capture([])
+  const token = 'Vq3Lm8-Xz7Kp2-Rt9Wb4'
+  const fromServer = Object.assign(new Error(`String or binary data would be truncated in table 'link', column 'Token'. Truncated value: '${token.slice(0, 9)}'.`), { name: 'RequestError', code: 'EREQUEST', number: 2628, state: 1 })
+  const numbered = Object.assign(new Error(`raised: ${token.slice(3, 12)}\nsecond line ${token}`), { number: 50123 })
+  const driver = Object.assign(new Error(`Validation failed for parameter 'Token'. Value ${token}`), { name: 'RequestError', code: 'EPARAM' })
+  log.error({ err: new Error('register failed', { cause: fromServer }) }, 'wrapped')
+  log.error({ err: numbered }, 'numbered')
+  log.error({ err: driver }, 'driver')
+  t.match(lines[0], { err: { message: 'register failed', cause: { type: 'RequestError', message: WITHHELD_MESSAGE, code: 'EREQUEST', number: 2628 } } })
+  t.match(lines[1], { err: { message: WITHHELD_MESSAGE, number: 50123 } })
+  t.match(lines[2], { err: { type: 'RequestError', message: WITHHELD_MESSAGE, code: 'EPARAM' } })
+  t.match((lines[1]?.err as { stack: string }).stack, /^\s+at /, 'the stack keeps its frames, without the message lines')
+  const all = JSON.stringify(lines)
+  for (let start = 0; start + 6 <= token.length; start++) t.notOk(all.includes(token.slice(start, start + 6)), `no run of 6 characters of the token (from ${start})`)
 })

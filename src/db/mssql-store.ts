@@ -33,10 +33,10 @@ type ProcedureAnswer = { returnValue: unknown } | { error: unknown }
  * that are not the user's fault, so they must not be answered as "rejected" either: the record is retried
  * and lands in the DLQ, whose alarm tells the operators.
  */
-function outcomeOf (answer: ProcedureAnswer, secrets: readonly string[]): RegistrationOutcome {
+function outcomeOf (answer: ProcedureAnswer): RegistrationOutcome {
   if ('returnValue' in answer) return answer.returnValue === 0 ? 'registered' : 'rejected'
   if (raisedErrorNumbers(answer.error).some((number) => number >= FIRST_USER_ERROR_NUMBER)) return 'rejected'
-  throw failure(REGISTER_PROCEDURE, answer.error, secrets)
+  throw procedureFailure(answer.error)
 }
 
 /**
@@ -77,21 +77,44 @@ function raisedErrorNumbers (error: unknown): number[] {
 }
 
 /**
- * The TransientError for a failed call. Its message holds only the error's number or code; the original
- * error is kept as `cause` only when nothing in it (a conversion error quotes the value it failed on)
- * mentions a secret.
+ * What of a driver error may be kept as a cause: its kind and the server's numbers, never its text or its
+ * stack, which may quote a parameter (conversion, truncation and constraint errors quote the value they failed
+ * on, whole or truncated, and a procedure may put anything in its messages).
  */
-function failure (what: string, error: unknown, secrets: readonly string[]): TransientError {
+function textlessCause (error: unknown): Error {
+  const { name, code, number, state, class: severity, procName, lineNumber } = (error ?? {}) as Record<string, unknown>
+  const facts = [typeof code === 'string' ? code : undefined, typeof number === 'number' ? `number ${number}` : undefined]
+    .filter((fact) => fact !== undefined).join(', ')
+  const cause = new Error(`${typeof name === 'string' ? name : typeof error}${facts === '' ? '' : ` (${facts})`}: the driver's message is withheld, it may quote a parameter`)
+  cause.name = 'SqlErrorSummary'
+  cause.stack = undefined
+  return Object.assign(cause, { code, number, state, class: severity, procName, lineNumber })
+}
+
+/** Why a call failed, from the error's number or code only. */
+function reasonOf (error: unknown): string {
   const number = sqlErrorNumber(error)
   const { code, name } = error as { code?: unknown, name?: unknown }
-  const reason = number === undefined
+  return number === undefined
     ? `request to SQL Server failed (${typeof code === 'string' ? code : String(name)})`
     : TRANSIENT_SQL_ERRORS.has(number)
       ? `SQL Server error ${number} (transient)`
       : `SQL Server error ${number}, which is not an answer about the credentials: a deployment defect (missing procedure or permission, changed signature), retried until the DLQ alarm fires`
+}
+
+/** The TransientError for a failed procedure call, which carried the user's parameters: only a textless summary as its cause. */
+function procedureFailure (error: unknown): TransientError {
+  return new TransientError(`${REGISTER_PROCEDURE}: ${reasonOf(error)}`, { cause: textlessCause(error) })
+}
+
+/**
+ * The TransientError for a failed call without user parameters (the health probe): the original error is
+ * kept as `cause` only when nothing in it mentions a configured secret.
+ */
+function failure (what: string, error: unknown, secrets: readonly string[]): TransientError {
   const text = inspect(error, { depth: 10 })
   const mentionsSecret = secrets.some((secret) => text.includes(secret))
-  return new TransientError(`${what}: ${reason}`, mentionsSecret ? undefined : { cause: error })
+  return new TransientError(`${what}: ${reasonOf(error)}`, mentionsSecret ? undefined : { cause: error })
 }
 
 // ── Connection string and pool ──
@@ -206,7 +229,7 @@ export async function createMssqlStore (connectionString: string): Promise<Regis
         addRegisterParameters(request, registration)
         return await request.execute(REGISTER_PROCEDURE)
       }).then(({ returnValue }): ProcedureAnswer => ({ returnValue }), (error: unknown): ProcedureAnswer => ({ error }))
-      return outcomeOf(answer, [...secrets, registration.token])
+      return outcomeOf(answer)
     },
 
     // Connecting is bounded by the connection timeout rather than by the signal (mssql cannot abandon a

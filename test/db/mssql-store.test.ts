@@ -5,11 +5,12 @@ import { ConfigError } from '../../src/config.js'
 import { createMssqlStore } from '../../src/db/mssql-store.js'
 import type { RegistrationRequest, RegistrationStore } from '../../src/db/registration-store.js'
 import { TransientError } from '../../src/errors.js'
+import { findTokenRun } from '../support/reliability.js'
 import { TdsResponder, type SqlServerError } from '../support/tds-responder.js'
 import { until } from '../support/wait.js'
 
 /** A recognisable credential: every error a test sees is searched for it. */
-const TOKEN = 'tok-5f1c9a0e-credential'
+const TOKEN = 'tok-5f1c9a0e-Zq8Wv3Xk'
 
 const registration: RegistrationRequest = {
   telegramUserId: 5_123_456_789,
@@ -107,11 +108,21 @@ t.test('any other SQL error is a deployment defect: thrown as TransientError (re
   await transientFailure(t, setup.store.register(registration), /SQL Server error 2812, which is not an answer about the credentials: a deployment defect/, setup)
 })
 
-t.test('an error quoting the token loses its cause, and the message never holds it', async (t) => {
+t.test('whatever the server\'s errors quote of the token (whole, truncated, unquoted, in an earlier error), no 6-character run of it survives in the error', async (t) => {
   const setup = await setUp(t)
-  setup.responder.reply = { raise: [{ number: 245, class: 16, message: `Conversion failed when converting the nvarchar value '${TOKEN}' to data type int.` }] }
-  const error = await transientFailure(t, setup.store.register(registration), /SQL Server error 245/, setup)
-  t.equal(error.cause, undefined)
+  const quoting: Array<[string, SqlServerError[]]> = [
+    ['whole', [{ number: 245, class: 16, message: `Conversion failed when converting the nvarchar value '${TOKEN}' to data type int.` }]],
+    ['truncated', [{ number: 2628, class: 16, message: `String or binary data would be truncated in table 'registrations.dbo.Link', column 'Token'. Truncated value: '${TOKEN.slice(0, 10)}'.` }]],
+    ['a middle part, unquoted', [{ number: 547, class: 16, message: `The INSERT statement conflicted with the CHECK constraint near ${TOKEN.slice(5, 14)} in table Link.` }]],
+    ['in an earlier error', [{ number: 8152, class: 16, message: `value ${TOKEN.slice(-8)} too long` }, { number: 3609, class: 16, message: 'The transaction ended in the trigger. The batch has been aborted.' }]],
+    ['with a transient one', [{ number: 1205, class: 13, message: `deadlock while writing ${TOKEN}` }]]
+  ]
+  for (const [what, raise] of quoting) {
+    setup.responder.reply = { raise }
+    const error = await transientFailure(t, setup.store.register(registration), /^dbo\.PartyTelegramUser_REGISTER_tr: (SQL Server error \d+|request to SQL Server failed \(EREQUEST\))/, setup)
+    t.equal(findTokenRun([inspect(error, { depth: 10 }), JSON.stringify(error.cause)], [TOKEN]), undefined, `${what}: no run of the token in the error or its cause`)
+    t.match(error.cause, { name: 'SqlErrorSummary', code: 'EREQUEST', ...(raise.length === 1 ? { number: raise[0]?.number } : {}) }, `${what}: the cause keeps the kind and the server's number`)
+  }
 })
 
 t.test('credentials longer than their parameters are rejected without a call', async (t) => {

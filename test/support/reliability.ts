@@ -204,6 +204,34 @@ export function watchForLeaks (): {
   }
 }
 
+/** Every run of `length` consecutive characters of a value: what a leak of part of it would show. */
+export function runsOf (value: string, length = 6): string[] {
+  return Array.from({ length: Math.max(0, value.length - length + 1) }, (_, start) => value.slice(start, start + length))
+}
+
+/** The first run of 6 characters of any of the tokens that one of the texts holds, if any. */
+export function findTokenRun (texts: readonly string[], tokens: readonly string[]): { run: string, token: string, text: string } | undefined {
+  for (const token of tokens) {
+    for (const run of runsOf(token)) {
+      const text = texts.find((candidate) => candidate.includes(run))
+      if (text !== undefined) return { run, token, text }
+    }
+  }
+  return undefined
+}
+
+/**
+ * The partial leak scan for /register tokens: no log line this process captured, nor any of `texts`,
+ * holds a run of 6 or more characters of any of them (a token cut short by an error is still a leak).
+ */
+export function assertNoTokenRuns (t: Test, tokens: readonly string[], texts: readonly string[] = []): void {
+  t.ok(tokens.length > 0 && tokens.every((token) => token.length >= 6), 'there are tokens to look for')
+  const inLogs = findTokenRun(capturedLogLines, tokens)
+  t.equal(inLogs === undefined ? undefined : `a run of ${describeSecret(inLogs.token)} in: ${inLogs.text.replace(inLogs.run, '<RUN>')}`, undefined, 'no log line holds a run of 6 characters of a /register token')
+  const sent = findTokenRun(texts, tokens)
+  t.equal(sent === undefined ? undefined : `a run of ${describeSecret(sent.token)}`, undefined, 'nothing sent to Telegram holds a run of 6 characters of a /register token')
+}
+
 /** Names a secret in an assertion without printing it. */
 function describeSecret (value: string): string {
   return `${value.slice(0, 3)}… (${value.length} chars)`
