@@ -1,13 +1,14 @@
 import { createInterface } from 'node:readline'
 import type { Readable, Writable } from 'node:stream'
 import { parseArgs } from 'node:util'
-import type { ChatPollResult, TgMessage, UserMessageInput } from '../../src/local/telegram-emulator.js'
+import type { ChatPollResult, TgMessage, UpdateStatus, UserMessageInput } from '../../src/local/telegram-emulator.js'
 import { ChatSetupError, EmulatorClient, findEmulatorUrl, RUNTIME_FILE } from './chat-client.js'
 
 export const USAGE = `Chat with the local bot as a Telegram user (the local runtime must be running: npm start).
 
   npm run chat                                   interactive: type messages, see the bot's replies (Ctrl+D quits)
-  npm run chat -- "/register demo demo-token"    one message: print the bot's replies and exit
+  npm run chat -- "/register demo demo-token"    one message: print the bot's replies and exit; says so when the
+                                                 bot answered nothing, and waits for the apology while it is retried
 
 Options:
   --group             write in a group chat (id ${-1001}) instead of the private chat;
@@ -162,36 +163,89 @@ class Reporter {
 }
 
 export interface OneShotTiming {
-  /** Give up when no reply came within this long. Default 10 s. (Also how long piped interactive input waits at its end.) */
+  /** Give up when no reply came and nothing was processed within this long. Default 10 s. (Also how long piped interactive input waits at its end.) */
   maxWaitMs: number
   /** After a reply, stop once nothing new came for this long. Default 1.5 s. */
   quietMs: number
+  /**
+   * Once the runtime reports a failed attempt, wait up to this long (from the message) for the retries to
+   * end in a reply or the dead-letter apology. Default 120 s: the local queue's 5 receives, 10 s apart, and the DLQ.
+   */
+  retryWaitMs?: number
 }
 
-const DEFAULT_TIMING: OneShotTiming = { maxWaitMs: 10_000, quietMs: 1500 }
+const DEFAULT_RETRY_WAIT_MS = 120_000
+const DEFAULT_TIMING: OneShotTiming = { maxWaitMs: 10_000, quietMs: 1500, retryWaitMs: DEFAULT_RETRY_WAIT_MS }
 
-/** Sends one message and prints the bot's replies: 0 when the bot answered, 1 when it stayed silent. */
+/** How often one-shot mode asks the emulator what became of the message while no reply came. */
+const STATUS_INTERVAL_MS = 1000
+
+export const NO_ANSWER_NOTE = '(the bot processed your message and sent no answer)'
+
+export function retryingNote (failedAttempts: number, retryWaitMs: number): string {
+  return `(processing failed on attempt ${failedAttempts}; the runtime retries it, and the bot apologises if it keeps failing: waiting up to ${Math.round(retryWaitMs / 1000)} s)`
+}
+
+/** Why one-shot mode got nothing: the webhook never took the message, or the runtime never processed it. */
+export function nothingHappened (status: UpdateStatus, waitedMs: number): string {
+  const seconds = Math.round(waitedMs / 1000)
+  if (status.pending) {
+    return `The bot's webhook did not accept this message within ${seconds} s${status.last_webhook_error === undefined ? '' : ` (last webhook error: ${status.last_webhook_error})`}: is \`npm start\` still running? Check its log.`
+  }
+  if (status.attempts.some((attempt) => attempt.outcome === 'dead-lettered')) {
+    return 'The update was dead-lettered and the bot sent no apology: check the log of `npm start`.'
+  }
+  return `The local runtime did not process this message within ${seconds} s although its webhook accepted it: is \`npm start\` still running? Check its log.`
+}
+
+/**
+ * Sends one message and prints the bot's replies. Without a reply, the emulator's record of the update
+ * tells what happened: processed with no answer (exit 0), failed and being retried (waits for the
+ * apology), or never processed (exit 1).
+ */
 export async function runOneShot (session: ChatSession, text: string, io: ChatIo, timing: OneShotTiming = DEFAULT_TIMING): Promise<number> {
   const { client, chat, from } = session
   const reporter = new Reporter(io.out)
+  const sentAt = Date.now()
   const update = await client.send({ chat, from, text })
-  const deadline = Date.now() + timing.maxWaitMs
+  let deadline = sentAt + timing.maxWaitMs
   // Replies to this message have greater ids: earlier conversation is not printed again.
   reporter.after = update.message.message_id
   reporter.sent(update.message.message_id)
   let replied = false
+  let failuresSeen = 0
   for (;;) {
     const remainingMs = deadline - Date.now()
     if (remainingMs <= 0) break
-    const waitMs = replied ? Math.min(timing.quietMs, remainingMs) : remainingMs
+    const waitMs = Math.min(replied ? timing.quietMs : STATUS_INTERVAL_MS, remainingMs)
     const result = await client.poll(chat.id, { after: reporter.after, waitSeconds: waitMs / 1000, ...(replied ? { knownDeleted: reporter.knownDeleted } : {}) })
     const hadReply = result.messages.length > 0
     const news = reporter.take(result)
     if (replied && !news) break
     replied ||= hadReply
+    if (replied) continue
+
+    const status = await client.status(update.update_id)
+    if (status.attempts.some((attempt) => attempt.outcome !== 'failed')) {
+      // Processed (or dead-lettered): whatever the bot sent is in the chat by now.
+      const last = await client.poll(chat.id, { after: reporter.after, waitSeconds: 0 })
+      if (reporter.take(last)) return 0
+      if (status.attempts.some((attempt) => attempt.outcome === 'processed')) {
+        io.out(NO_ANSWER_NOTE)
+        return 0
+      }
+      io.err(nothingHappened(status, Date.now() - sentAt))
+      return 1
+    }
+    const failures = status.attempts.length
+    if (failures > failuresSeen) {
+      failuresSeen = failures
+      deadline = Math.max(deadline, sentAt + (timing.retryWaitMs ?? DEFAULT_RETRY_WAIT_MS))
+      io.out(retryingNote(failures, deadline - sentAt))
+    }
   }
   if (replied) return 0
-  io.err(`No reply from the bot within ${Math.round(timing.maxWaitMs / 1000)} s: is the local runtime (npm start) still processing updates? Check its log.`)
+  io.err(nothingHappened(await client.status(update.update_id), Date.now() - sentAt))
   return 1
 }
 

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises'
-import type { ChatPollResult, MessageUpdate, UserMessageInput } from '../../src/local/telegram-emulator.js'
+import type { ChatPollResult, MessageUpdate, UpdateStatus, UserMessageInput } from '../../src/local/telegram-emulator.js'
 
 export { RUNTIME_FILE } from '../../src/local/runtime-file.js'
 
@@ -83,6 +83,11 @@ export class EmulatorClient {
     const query = new URLSearchParams({ after: String(request.after), wait: String(request.waitSeconds) })
     if (request.knownDeleted !== undefined) query.set('known_deleted', String(request.knownDeleted))
     return await this.request<ChatPollResult>('GET', `/emulator/chats/${chatId}/messages?${query.toString()}`, undefined, signal)
+  }
+
+  /** What became of an update: still queued, and what the local runtime reported about processing it. */
+  async status (updateId: number): Promise<UpdateStatus> {
+    return await this.request<UpdateStatus>('GET', `/emulator/updates/${updateId}`)
   }
 
   async setBotAdmin (chatId: number, canDeleteMessages: boolean): Promise<void> {

@@ -10,7 +10,8 @@ import { createBatchHandler } from '../worker/process-batch.js'
 import { startEmbeddedQueues, type EmbeddedQueues } from './embedded-sqs.js'
 import { RUNTIME_FILE, type RuntimeFileContents } from './runtime-file.js'
 import { startPollingRelay, type PollingRelay } from './polling-relay.js'
-import { startQueuePoller, type QueuePoller } from './queue-poller.js'
+import { reportingTo } from './processing-report.js'
+import { startQueuePoller, type BatchHandler, type QueuePoller } from './queue-poller.js'
 import { startTelegramEmulator, type TelegramEmulator } from './telegram-emulator.js'
 
 /** As the deployed queue's redrive policy. */
@@ -113,9 +114,11 @@ export async function startLocalRuntime (options: LocalRuntimeOptions = {}): Pro
       }
       const parked = createSqsQueue(config.queue, queues.parked.url)
       cleanups.push(async () => { parked.close() })
+      // With the embedded emulator, each outcome is reported to it for `npm run chat`.
+      const report = (handler: BatchHandler, role: 'worker' | 'dead-letter'): BatchHandler => emulator === undefined ? handler : reportingTo(emulator, handler, role)
       const pollers: QueuePoller[] = [
-        startQueuePoller({ ...shared, queueUrl: queues.updates.url, queueArn: queues.updates.arn, handler: createBatchHandler(app), concurrency: 4 }),
-        startQueuePoller({ ...shared, queueUrl: queues.deadLetters.url, queueArn: queues.deadLetters.arn, handler: createDeadLetterHandler(app, parked), concurrency: 1 })
+        startQueuePoller({ ...shared, queueUrl: queues.updates.url, queueArn: queues.updates.arn, handler: report(createBatchHandler(app), 'worker'), concurrency: 4 }),
+        startQueuePoller({ ...shared, queueUrl: queues.deadLetters.url, queueArn: queues.deadLetters.arn, handler: report(createDeadLetterHandler(app, parked), 'dead-letter'), concurrency: 1 })
       ]
       // Runs before the app and the parked queue close: the batches in flight finish with their database.
       cleanups.push(async () => { await Promise.all(pollers.map((poller) => poller.stop())) })

@@ -10,12 +10,14 @@ import Fastify from 'fastify'
 import { BotApi, botApiRoutes, webhookInfoOf } from './telegram-emulator/bot-api.js'
 import { ChatStore } from './telegram-emulator/chats.js'
 import type { BotApiCall, MessageUpdate, TelegramFault, TgBotUser, TgMessage, TgUpdate, TgWebhookInfo, UserMessageInput } from './telegram-emulator/types.js'
+import { ProcessingRecord, type ProcessingOutcome, type UpdateStatus } from './telegram-emulator/processing.js'
 import { LongPolling, UpdateQueue } from './telegram-emulator/updates.js'
 import { UserSide, userApiRoutes } from './telegram-emulator/user-api.js'
 import { waitFor } from './telegram-emulator/waiting.js'
 import { WebhookDelivery } from './telegram-emulator/webhook.js'
 
 export type * from './telegram-emulator/types.js'
+export type { ProcessingAttempt, ProcessingOutcome, UpdateStatus } from './telegram-emulator/processing.js'
 export { EmulatorInputError } from './telegram-emulator/errors.js'
 export type { ChatPollResult } from './telegram-emulator/user-api.js'
 
@@ -76,6 +78,10 @@ export interface TelegramEmulator {
   waitUntilDelivered: (timeoutMs?: number) => Promise<void>
   /** The next `times` calls of `method` fail with a Telegram-shaped error (after `after` calls that go through, default 0). */
   failNext: (method: string, fault: TelegramFault, times?: number, after?: number) => void
+  /** The local runtime reports what became of an update it was handed (see processing.ts); not something Telegram has. */
+  reportProcessing: (updateId: number, outcome: ProcessingOutcome) => void
+  /** An update's delivery and the runtime's reports about it. */
+  updateStatus: (updateId: number) => UpdateStatus
   /** Makes the bot an administrator allowed to delete messages in a group (false: a plain member). */
   setBotAdmin: (chatId: number, canDelete?: boolean) => void
   /** Stops webhook delivery, answers waiting long polls and closes the server. Idempotent. */
@@ -130,12 +136,19 @@ export async function startTelegramEmulator (options: TelegramEmulatorOptions = 
   })
   const botApi = new BotApi({ bot, chats, queue, polling, webhook, log })
   const users = new UserSide({ bot, chats, queue, log })
+  const processing = new ProcessingRecord()
+  const updateStatus = (updateId: number): UpdateStatus => ({
+    update_id: updateId,
+    pending: queue.all.some((item) => item.update.update_id === updateId),
+    attempts: processing.attemptsOf(updateId),
+    ...(webhook.lastErrorMessage === undefined ? {} : { last_webhook_error: webhook.lastErrorMessage })
+  })
 
   const app = Fastify({ logger: false, forceCloseConnections: true, bodyLimit: 10 * 1024 * 1024 })
   app.setValidatorCompiler(TypeBoxValidatorCompiler)
   app.setNotFoundHandler(async (_request, reply) => await reply.code(404).send({ ok: false, error_code: 404, description: 'Not Found' }))
   app.register(botApiRoutes(botApi, token))
-  app.register(userApiRoutes({ ctx: { bot, chats, queue, log }, users, closing: closing.signal }))
+  app.register(userApiRoutes({ ctx: { bot, chats, queue, log }, users, updateStatus, closing: closing.signal }))
   await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 0 })
   const address = app.server.address()
   /* c8 ignore next */
@@ -197,6 +210,8 @@ export async function startTelegramEmulator (options: TelegramEmulatorOptions = 
       }
     },
     failNext: (method, fault, times = 1, after = 0) => { botApi.failNext(method, fault, times, after) },
+    reportProcessing: (updateId, outcome) => { processing.report(updateId, outcome) },
+    updateStatus,
     setBotAdmin: (chatId, canDelete = true) => { chats.setBotCanDelete(chatId, canDelete) },
     close: async () => {
       closed ??= (async () => {

@@ -1,8 +1,9 @@
 import t, { type Test } from 'tap'
-import { REPLIES } from '../../src/commands/register.js'
+import { REPLIES, TEXTS } from '../../src/commands/register.js'
 import { startLocalRuntime, type LocalRuntime } from '../../src/local/runtime.js'
 import { APOLOGY } from '../../src/worker/dead-letter.js'
-import { captureLogs, capturedLogLines } from '../support/log-capture.js'
+import { captureLogs, capturedLogLines, logLinesWithMessage } from '../support/log-capture.js'
+import { anonymousAdmin, automaticForward, postedAsChannel } from '../support/senders.js'
 
 /** The whole local pipeline on free ports: emulator → webhook → embedded SQS → poller → worker → emulator. */
 async function startRuntime (t: Test, env: Record<string, string> = {}): Promise<LocalRuntime & { emulator: NonNullable<LocalRuntime['emulator']> }> {
@@ -38,6 +39,34 @@ t.test('/register@bot in a group: reply in the group, command message deleted', 
   const replies = await emulator.waitForBotMessages(group.id, 1, 15_000)
   t.same(replies.map((reply) => reply.text), [REPLIES.registered('demo')])
   t.same(emulator.deletedMessageIds(group.id), [message.message_id])
+})
+
+t.test('through the runtime: service senders refused (grouped by chat), a caption /register, format characters, /start, the delete-your-message note', async (t) => {
+  const { emulator } = await startRuntime(t)
+  const group = { id: -1002, type: 'supergroup' as const, title: 'Admins' }
+  const open = { id: -1003, type: 'group' as const, title: 'Open' }
+  emulator.setBotAdmin(group.id, true)
+  const senders = [anonymousAdmin(group), postedAsChannel, automaticForward]
+  const refused = senders.map((sender) => emulator.sendUserMessage({ chat: group, ...sender, text: '/register demo demo-token' }))
+  const caption = emulator.sendUserMessage({ chat: group, from: user(3), caption: '/register demo demo-token' })
+  emulator.sendUserMessage({ from: user(4), text: '/register de\u202Emo demo-token' })
+  emulator.sendUserMessage({ from: user(4), text: '/register demo\u200B demo-token' })
+  emulator.sendUserMessage({ from: user(5), text: '/start' })
+  emulator.sendUserMessage({ from: user(5), text: '/start register' })
+  emulator.sendUserMessage({ chat: open, from: user(6), text: '/register demo demo-token' })
+
+  const groupReplies = await emulator.waitForBotMessages(group.id, 4, 15_000)
+  t.same(groupReplies.map((message) => message.text).sort(), [...senders.map(() => TEXTS.ownAccount), REPLIES.registered('demo')].sort())
+  t.same(emulator.deletedMessageIds(group.id).sort(), [...refused, caption].map((update) => update.message.message_id).sort(), 'every /register deleted, the caption too')
+  for (const update of refused) {
+    const queued = logLinesWithMessage('update queued').find((line) => line.updateId === update.update_id)
+    t.equal(queued?.groupId, `chat-${group.id}`, 'the webhook queued it in the chat\'s FIFO group')
+  }
+  t.same((await emulator.waitForBotMessages(4, 2, 15_000)).map((message) => message.text), [REPLIES.malformed, REPLIES.malformed])
+  const [help, registerHere] = (await emulator.waitForBotMessages(5, 2, 15_000)).map((message) => message.text)
+  t.match(help, /\/register \[username\] \[token\]/)
+  t.equal(registerHere, TEXTS.registerHere('/register [username] [token]'))
+  t.same((await emulator.waitForBotMessages(open.id, 2, 15_000)).map((message) => message.text), [REPLIES.registered('demo'), TEXTS.deleteYourMessage(emulator.botUsername)])
 })
 
 t.test('many users interleaved: each user\'s replies in order', async (t) => {

@@ -4,7 +4,14 @@ import { PassThrough } from 'node:stream'
 import t, { type Test } from 'tap'
 import { Telegraf } from 'telegraf'
 import { ChatSetupError, EmulatorClient, findEmulatorUrl } from '../../scripts/lib/chat-client.js'
-import { ChatUsageError, DELETED_NOTE, formatBotMessage, GROUP_CHAT, main, parseChatArgs, USAGE, type ChatIo, type MainDeps } from '../../scripts/lib/chat-cli.js'
+import { ChatUsageError, DELETED_NOTE, formatBotMessage, GROUP_CHAT, main, NO_ANSWER_NOTE, nothingHappened, parseChatArgs, retryingNote, USAGE, type ChatIo, type MainDeps } from '../../scripts/lib/chat-cli.js'
+import { helpText } from '../../src/commands/help.js'
+import { commands } from '../../src/commands/index.js'
+import { TEXTS } from '../../src/commands/register.js'
+import { TransientError } from '../../src/errors.js'
+import { APOLOGY } from '../../src/worker/dead-letter.js'
+import { injectStoreFaults } from '../support/faults.js'
+import { startPipeline, startRuntime } from '../support/reliability.js'
 import type { TelegramEmulator } from '../../src/local/telegram-emulator.js'
 import { startFakeTelegram, startWebhookReceiver } from '../support/telegram.js'
 import { closedPort, until } from '../support/wait.js'
@@ -141,7 +148,7 @@ t.test('one-shot: sends the message, prints the replies, exits 0', async (t) => 
     t.equal(await main(['silent'], io, deps(runtimeFile, { timing: { maxWaitMs: 1000, quietMs: 100 } })), 1)
     t.ok(Date.now() - started >= 950, 'waited for the limit')
     t.same(io.lines, [])
-    t.same(io.errors, ['No reply from the bot within 1 s: is the local runtime (npm start) still processing updates? Check its log.'])
+    t.same(io.errors, ['The local runtime did not process this message within 1 s although its webhook accepted it: is `npm start` still running? Check its log.'], 'this bot reports nothing to the emulator, as a runtime that is not processing')
   })
 
   t.test('the emulator refuses bad input with its reason', async (t) => {
@@ -268,4 +275,50 @@ t.test('formatBotMessage and the client', async (t) => {
   const update = await client.send({ chat: { id: -5, type: 'supergroup', title: 'S' }, from: { id: 1, first_name: 'A' }, text: 'hi' })
   t.match(update, { message: { chat: { id: -5, type: 'supergroup', title: 'S' }, text: 'hi' } })
   t.same(await client.poll(-5, { after: 0, waitSeconds: 0 }), { messages: [], deleted_message_ids: [] })
+})
+
+t.test('one-shot through the local runtime: the help, "no answer", the delete-your-message note, the apology after retries', async (t) => {
+  const runtime = await startRuntime(t, { DEV_ACCOUNTS: 'demo:demo-token' })
+  const { emulator, app } = runtime
+  const chat = async (argv: string[], timing?: MainDeps['timing']): Promise<{ code: number, io: Captured }> => {
+    const io = capture()
+    const code = await main(['--emulator', emulator.url, ...argv], io, deps('unused', timing === undefined ? {} : { timing }))
+    return { code, io }
+  }
+
+  const start = await chat(['/start'])
+  t.same(start, { code: 0, io: { ...start.io, lines: [formatBotMessage({ message_id: 0, date: 0, chat: { id: 1001, type: 'private' }, text: helpText(commands) })], errors: [] } })
+  t.match(start.io.lines[0], /\/register \[username\] \[token\]/, '/start names /register')
+  const deepLink = await chat(['--user', '1002', '/start register'])
+  t.same(deepLink.io.lines, [`bot> ${TEXTS.registerHere('/register [username] [token]')}`])
+
+  const silent = await chat(['--user', '1003', 'hello, is anyone there?'])
+  t.same([silent.code, silent.io.lines, silent.io.errors], [0, [NO_ANSWER_NOTE], []], 'processed without an answer: said so, exit 0, no blame on the runtime')
+
+  const group = await chat(['--group', '--user', '1004', '/register demo demo-token'])
+  t.same([group.code, group.io.lines], [0, ['bot> Registration successful! Welcome demo', `bot> ${TEXTS.deleteYourMessage(emulator.botUsername).split('\n').join('\n     ')}`]])
+  const admin = await chat(['--group', '--admin', '--user', '1005', '/register demo demo-token'])
+  t.same(admin.io.lines.sort(), [DELETED_NOTE, 'bot> Registration successful! Welcome demo'].sort(), 'where deletion worked, nothing extra')
+
+  const failing = 1006
+  injectStoreFaults(app, (request) => request.telegramUserId === failing ? { error: new TransientError('database unreachable') } : undefined)
+  const retried = await chat(['--user', String(failing), '/register demo demo-token'], { maxWaitMs: 3000, quietMs: 300, retryWaitMs: 45_000 })
+  t.equal(retried.code, 0)
+  t.equal(retried.io.lines[0], retryingNote(1, 45_000), 'the first failure is noted, and the wait extended')
+  t.equal(retried.io.lines.at(-1), `bot> ${APOLOGY}`, 'then the dead-letter apology, which the CLI waited for')
+  t.ok(retried.io.lines.length >= 3, 'each further failed attempt noted')
+})
+
+t.test('one-shot: a runtime whose worker is not processing, and a webhook that does not accept, are told apart', async (t) => {
+  const pipeline = await startPipeline(t)
+  const notProcessing = capture()
+  t.equal(await main(['--emulator', pipeline.runtime.emulator.url, 'hello'], notProcessing, deps('unused', { timing: { maxWaitMs: 1500, quietMs: 100 } })), 1)
+  t.same(notProcessing.errors, ['The local runtime did not process this message within 2 s although its webhook accepted it: is `npm start` still running? Check its log.'])
+
+  const noWebhook = await startFakeTelegram(t)
+  const undelivered = capture()
+  t.equal(await main(['--emulator', noWebhook.url, 'hello'], undelivered, deps('unused', { timing: { maxWaitMs: 1000, quietMs: 100 } })), 1)
+  t.same(undelivered.errors, ["The bot's webhook did not accept this message within 1 s: is `npm start` still running? Check its log."])
+  t.equal(nothingHappened({ update_id: 1, pending: true, attempts: [], last_webhook_error: 'Connection refused' }, 2000), "The bot's webhook did not accept this message within 2 s (last webhook error: Connection refused): is `npm start` still running? Check its log.")
+  t.equal(nothingHappened({ update_id: 1, pending: false, attempts: [{ outcome: 'failed', at: 0 }, { outcome: 'dead-lettered', at: 1 }] }, 2000), 'The update was dead-lettered and the bot sent no apology: check the log of `npm start`.')
 })

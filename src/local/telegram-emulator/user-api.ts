@@ -5,6 +5,7 @@ import type { ChatStore } from './chats.js'
 import { EmulatorInputError } from './errors.js'
 import { detectEntities } from './text.js'
 import type { MessageUpdate, TgBotUser, TgChat, TgMessage, TgUpdate, TgUser, UserMessageInput } from './types.js'
+import type { UpdateStatus } from './processing.js'
 import type { UpdateQueue } from './updates.js'
 import { waitFor } from './waiting.js'
 
@@ -153,12 +154,13 @@ export interface ChatPollResult {
 export interface UserApiRoutesOptions {
   ctx: UserSideContext
   users: UserSide
+  updateStatus: (updateId: number) => UpdateStatus
   /** Aborted when the emulator closes: long polls answer at once. */
   closing: AbortSignal
 }
 
 /** `/emulator/...`: the user side over HTTP, for the chat CLI in another process. */
-export function userApiRoutes ({ ctx, users, closing }: UserApiRoutesOptions): FastifyPluginAsyncTypebox {
+export function userApiRoutes ({ ctx, users, updateStatus, closing }: UserApiRoutesOptions): FastifyPluginAsyncTypebox {
   return async (fastify) => {
     fastify.setErrorHandler((error: Error & { statusCode?: number }, _request, reply) => {
       const status = error instanceof EmulatorInputError ? 400 : error.statusCode ?? 500
@@ -194,6 +196,10 @@ export function userApiRoutes ({ ctx, users, closing }: UserApiRoutesOptions): F
       reply.raw.on('close', () => { if (!reply.raw.writableFinished) clientGone.abort() })
       return await waitFor(ctx.chats.changed, news, wait * 1000, AbortSignal.any([clientGone.signal, closing])) ?? read()
     })
+
+    fastify.get('/emulator/updates/:updateId', {
+      schema: { params: Type.Object({ updateId: Type.Integer({ minimum: 0 }) }) }
+    }, async (request): Promise<UpdateStatus> => updateStatus(request.params.updateId))
 
     fastify.put('/emulator/chats/:chatId/admin', {
       schema: {
