@@ -15,6 +15,10 @@ Options:
                       commands may then be addressed as /register@<bot username>
   --admin             with --group: the bot is an administrator that may delete messages
                       (without it, the bot is a plain member of the group)
+  --as <sender>       with --group: write not as yourself but as Telegram shows these senders:
+                      anonymous-admin (GroupAnonymousBot), channel (Channel_Bot), forward (an automatic
+                      forward from a linked channel)
+  --caption           send each message as the caption of a photo instead of as text
   --user <id>         your Telegram user id (default 1001)
   --name <name>       your first name (default "Dev User")
   --username <name>   your @username (default: none)
@@ -22,6 +26,19 @@ Options:
   -h, --help          this text`
 
 export const GROUP_CHAT = { id: -1001, type: 'group', title: 'Local dev group' } as const
+/** The channel that `--as channel` posts as and `--as forward` forwards from. */
+export const CHANNEL = { id: -1002001, type: 'channel', title: 'Local dev channel' } as const
+
+const SHARED_SENDERS = ['anonymous-admin', 'channel', 'forward'] as const
+export type SharedSender = typeof SHARED_SENDERS[number]
+const isSharedSender = (value: string): value is SharedSender => (SHARED_SENDERS as readonly string[]).includes(value)
+
+/** How Telegram writes a message of one of its shared senders in a group. */
+function sharedSenderFields (sender: SharedSender): Pick<UserMessageInput, 'from' | 'sender_chat' | 'is_automatic_forward'> {
+  if (sender === 'anonymous-admin') return { from: { id: 1087968824, is_bot: true, first_name: 'Group', username: 'GroupAnonymousBot' }, sender_chat: { ...GROUP_CHAT } }
+  if (sender === 'channel') return { from: { id: 136817688, is_bot: true, first_name: 'Channel', username: 'Channel_Bot' }, sender_chat: { ...CHANNEL } }
+  return { from: { id: 777000, first_name: 'Telegram' }, sender_chat: { ...CHANNEL }, is_automatic_forward: true }
+}
 
 /** Bad command line: printed with the usage, exit 1. */
 export class ChatUsageError extends Error {
@@ -35,6 +52,9 @@ export interface ChatOptions {
   emulatorUrl?: string
   group: boolean
   admin: boolean
+  /** With --group: one of Telegram's shared senders instead of the user. */
+  as?: SharedSender
+  caption: boolean
   userId: number
   firstName: string
   username?: string
@@ -54,6 +74,8 @@ export function parseChatArgs (argv: string[]): ChatOptions {
         emulator: { type: 'string' },
         group: { type: 'boolean', default: false },
         admin: { type: 'boolean', default: false },
+        as: { type: 'string' },
+        caption: { type: 'boolean', default: false },
         user: { type: 'string', default: '1001' },
         name: { type: 'string', default: 'Dev User' },
         username: { type: 'string' },
@@ -71,11 +93,15 @@ export function parseChatArgs (argv: string[]): ChatOptions {
     throw new ChatUsageError('--username needs 5 to 32 characters: letters, digits and _, starting with a letter')
   }
   if (values.admin && !values.group) throw new ChatUsageError('--admin applies to --group chats only (in a private chat the bot may always delete)')
+  if (values.as !== undefined && !isSharedSender(values.as)) throw new ChatUsageError(`--as needs one of ${SHARED_SENDERS.join(', ')}, got "${values.as}"`)
+  if (values.as !== undefined && !values.group) throw new ChatUsageError('--as applies to --group chats only')
   const message = positionals.join(' ').trim()
   return {
     ...(values.emulator === undefined ? {} : { emulatorUrl: values.emulator }),
     group: values.group,
     admin: values.admin,
+    ...(values.as === undefined ? {} : { as: values.as as SharedSender }),
+    caption: values.caption,
     userId: Number(values.user),
     firstName,
     ...(values.username === undefined ? {} : { username: values.username.replace(/^@/, '') }),
@@ -94,6 +120,15 @@ export interface ChatSession {
   botUsername: string
   chat: NonNullable<UserMessageInput['chat']> & { id: number }
   from: UserMessageInput['from']
+  /** A shared sender's `sender_chat` and `is_automatic_forward`, sent with every message. */
+  onBehalf: Pick<UserMessageInput, 'sender_chat' | 'is_automatic_forward'>
+  caption: boolean
+}
+
+/** What the session sends for a line the user typed. */
+function messageOf (session: ChatSession, text: string): UserMessageInput {
+  const { chat, from, onBehalf, caption } = session
+  return { chat, from, ...onBehalf, ...(caption ? { caption: text } : { text }) }
 }
 
 /** Finds the emulator, asks it who the bot is, and prepares the chat (group rights included). */
@@ -107,7 +142,10 @@ export async function openSession (options: ChatOptions, runtimeFile = RUNTIME_F
     client,
     botUsername,
     chat,
-    from: { id: options.userId, first_name: options.firstName, ...(options.username === undefined ? {} : { username: options.username }) }
+    ...(options.as === undefined
+      ? { from: { id: options.userId, first_name: options.firstName, ...(options.username === undefined ? {} : { username: options.username }) }, onBehalf: {} }
+      : (({ from, ...onBehalf }) => ({ from, onBehalf }))(sharedSenderFields(options.as))),
+    caption: options.caption
   }
 }
 
@@ -204,10 +242,10 @@ export function nothingHappened (status: UpdateStatus, waitedMs: number): string
  * apology), or never processed (exit 1).
  */
 export async function runOneShot (session: ChatSession, text: string, io: ChatIo, timing: OneShotTiming = DEFAULT_TIMING): Promise<number> {
-  const { client, chat, from } = session
+  const { client, chat } = session
   const reporter = new Reporter(io.out)
   const sentAt = Date.now()
-  const update = await client.send({ chat, from, text })
+  const update = await client.send(messageOf(session, text))
   let deadline = sentAt + timing.maxWaitMs
   // Replies to this message have greater ids: earlier conversation is not printed again.
   reporter.after = update.message.message_id
@@ -308,7 +346,7 @@ export async function runInteractive (session: ChatSession, io: ChatIo, streams:
       return
     }
     sending = sending.then(async () => {
-      const update = await client.send({ chat, from, text })
+      const update = await client.send(messageOf(session, text))
       lastSentId = update.message.message_id
       lastNewsAt = Date.now()
       reporter.sent(update.message.message_id)

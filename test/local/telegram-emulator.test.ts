@@ -688,6 +688,56 @@ t.test('the user side checks its input', async (t) => {
     { id: alice.id, type: 'private', first_name: 'Alice', last_name: 'W', username: 'alice_w' })
 })
 
+t.test('captions, senders on behalf of a chat, automatic forwards and bots, as Telegram writes them', async (t) => {
+  const emulator = await startFakeTelegram(t)
+  const refused = (input: unknown, pattern: RegExp): void => {
+    t.throws(() => emulator.sendUserMessage(input as never), { name: 'EmulatorInputError', message: pattern }, String(pattern))
+  }
+  const channel = { id: -1005550000, type: 'channel' as const, title: 'News' }
+  const captioned = emulator.sendUserMessage({ chat: group, from: bob, caption: ' /register@some_bot a b ' })
+  t.match(captioned.message, { caption: '/register@some_bot a b', caption_entities: [{ type: 'bot_command', offset: 0, length: 18 }], photo: [{ file_id: 'emulator-photo' }] })
+  t.notOk('text' in captioned.message, 'a captioned photo has no text')
+  t.notOk('caption_entities' in emulator.sendUserMessage({ chat: group, from: bob, caption: 'holiday' }).message)
+
+  const anonymous = emulator.sendUserMessage({ chat: group, from: { id: 1087968824, is_bot: true, first_name: 'Group', username: 'GroupAnonymousBot' }, sender_chat: { ...group }, text: 'hi' })
+  t.match(anonymous.message, { from: { id: 1087968824, is_bot: true }, sender_chat: { id: group.id, type: 'group' } })
+  const forward = emulator.sendUserMessage({ chat: supergroup, from: { id: 777000, first_name: 'Telegram' }, sender_chat: channel, is_automatic_forward: true, text: 'post' })
+  t.match(forward.message, { from: { id: 777000, is_bot: false }, sender_chat: channel, is_automatic_forward: true })
+  t.same(emulator.botMessages(group.id), [], 'a bot other than ours is not the bot')
+
+  refused({ from: alice }, /give either text or caption/)
+  refused({ from: alice, text: 'a', caption: 'b' }, /give either text or caption/)
+  refused({ from: alice, caption: '  ' }, /caption is empty/)
+  refused({ from: alice, sender_chat: channel, text: 'x' }, /exist in groups only/)
+  refused({ from: alice, is_automatic_forward: true, text: 'x' }, /exist in groups only/)
+  refused({ chat: group, from: alice, is_automatic_forward: true, text: 'x' }, /needs its sender_chat/)
+  refused({ chat: group, from: alice, sender_chat: { id: 5, type: 'channel', title: 'x' }, text: 'x' }, /sender_chat/)
+})
+
+t.test('failNext after some calls: those go through, then the faults', async (t) => {
+  const emulator = await startFakeTelegram(t)
+  emulator.sendUserMessage({ from: alice, text: 'hi' })
+  emulator.failNext('sendMessage', { error_code: 502 }, 1, 2)
+  const telegram = client(emulator)
+  await telegram.sendMessage(alice.id, 'one')
+  await telegram.sendMessage(alice.id, 'two')
+  t.equal((await telegramError(telegram.sendMessage(alice.id, 'three'))).code, 502)
+  await telegram.sendMessage(alice.id, 'four')
+  t.same(emulator.callsOf('sendMessage').map((call) => call.status), [200, 200, 502, 200])
+})
+
+t.test('the record of what the local runtime did with an update, over HTTP for the chat CLI', async (t) => {
+  const emulator = await startFakeTelegram(t)
+  const status = async (updateId: number): Promise<unknown> => await (await fetch(`${emulator.url}/emulator/updates/${updateId}`)).json()
+  const { update_id: updateId } = emulator.sendUserMessage({ from: alice, text: 'hi' })
+  t.same(await status(updateId), { update_id: updateId, pending: true, attempts: [] }, 'no webhook: still queued')
+  emulator.reportProcessing(updateId, 'failed')
+  emulator.reportProcessing(updateId, 'processed')
+  t.match(await status(updateId), { pending: true, attempts: [{ outcome: 'failed' }, { outcome: 'processed' }] })
+  t.same(emulator.updateStatus(12345), { update_id: 12345, pending: false, attempts: [] }, 'an unknown update')
+  t.equal((await fetch(`${emulator.url}/emulator/updates/x`)).status, 400)
+})
+
 t.test('deliverRaw delivers a hand-made update as is, as often as asked', async (t) => {
   const emulator = await startFakeTelegram(t)
   const receiver = await startWebhookReceiver(t)

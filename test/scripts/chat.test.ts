@@ -7,7 +7,7 @@ import { ChatSetupError, EmulatorClient, findEmulatorUrl } from '../../scripts/l
 import { ChatUsageError, DELETED_NOTE, formatBotMessage, GROUP_CHAT, main, NO_ANSWER_NOTE, nothingHappened, parseChatArgs, retryingNote, USAGE, type ChatIo, type MainDeps } from '../../scripts/lib/chat-cli.js'
 import { helpText } from '../../src/commands/help.js'
 import { commands } from '../../src/commands/index.js'
-import { TEXTS } from '../../src/commands/register.js'
+import { REPLIES, TEXTS } from '../../src/commands/register.js'
 import { TransientError } from '../../src/errors.js'
 import { APOLOGY } from '../../src/worker/dead-letter.js'
 import { injectStoreFaults } from '../support/faults.js'
@@ -68,10 +68,11 @@ function deps (runtimeFile: string, overrides: Partial<MainDeps> = {}): MainDeps
 }
 
 t.test('parseChatArgs', async (t) => {
-  t.same(parseChatArgs([]), { group: false, admin: false, userId: 1001, firstName: 'Dev User', help: false })
+  t.same(parseChatArgs([]), { group: false, admin: false, caption: false, userId: 1001, firstName: 'Dev User', help: false })
   t.same(parseChatArgs(['--group', '--admin', '--user', '77', '--name', ' Ann ', '--username', '@ann_dev', '--emulator', 'http://127.0.0.1:3001', '/register', 'demo', 'demo-token']), {
-    emulatorUrl: 'http://127.0.0.1:3001', group: true, admin: true, userId: 77, firstName: 'Ann', username: 'ann_dev', message: '/register demo demo-token', help: false
+    emulatorUrl: 'http://127.0.0.1:3001', group: true, admin: true, caption: false, userId: 77, firstName: 'Ann', username: 'ann_dev', message: '/register demo demo-token', help: false
   })
+  t.match(parseChatArgs(['--group', '--as', 'forward', '--caption']), { as: 'forward', caption: true })
   t.equal(parseChatArgs(['/register demo demo-token']).message, '/register demo demo-token')
   t.equal(parseChatArgs(['-h']).help, true)
   const refusals: Array<[string[], RegExp]> = [
@@ -80,6 +81,8 @@ t.test('parseChatArgs', async (t) => {
     [['--name', '  '], /--name needs 1 to 64 characters/],
     [['--username', 'x'], /--username needs 5 to 32 characters/],
     [['--admin'], /--admin applies to --group chats only/],
+    [['--as', 'channel'], /--as applies to --group chats only/],
+    [['--group', '--as', 'ghost'], /--as needs one of anonymous-admin, channel, forward, got "ghost"/],
     [['--verbose'], /Unknown option '--verbose'/]
   ]
   for (const [argv, message] of refusals) {
@@ -299,6 +302,16 @@ t.test('one-shot through the local runtime: the help, "no answer", the delete-yo
   t.same([group.code, group.io.lines], [0, ['bot> Registration successful! Welcome demo', `bot> ${TEXTS.deleteYourMessage(emulator.botUsername).split('\n').join('\n     ')}`]])
   const admin = await chat(['--group', '--admin', '--user', '1005', '/register demo demo-token'])
   t.same(admin.io.lines.sort(), [DELETED_NOTE, 'bot> Registration successful! Welcome demo'].sort(), 'where deletion worked, nothing extra')
+
+  for (const sender of ['anonymous-admin', 'channel', 'forward']) {
+    const shared = await chat(['--group', '--admin', '--as', sender, '/register demo demo-token'])
+    t.same([shared.code, shared.io.lines.sort()], [0, [DELETED_NOTE, `bot> ${TEXTS.ownAccount}`].sort()], `--as ${sender}: deleted, told to use their own account`)
+  }
+  const caption = await chat(['--group', '--admin', '--caption', '--user', '1007', '/register demo demo-token'])
+  t.same(caption.io.lines.sort(), [DELETED_NOTE, 'bot> Registration successful! Welcome demo'].sort(), 'a caption /register: deleted and answered')
+  t.match(emulator.chatMessages(GROUP_CHAT.id).filter((message) => message.from?.id === 1007), [{ caption: '/register demo demo-token', photo: [{}] }])
+  const rtl = await chat(['--user', '1008', '/register de\u202Emo demo-token'])
+  t.same(rtl.io.lines, [`bot> ${REPLIES.malformed}`])
 
   const failing = 1006
   injectStoreFaults(app, (request) => request.telegramUserId === failing ? { error: new TransientError('database unreachable') } : undefined)
