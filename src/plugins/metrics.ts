@@ -47,13 +47,9 @@ class LoggedMetrics extends Metrics {
   }
 }
 
-export interface MetricsPluginOptions {
-  /** Where POWERTOOLS_METRICS_NAMESPACE and POWERTOOLS_SERVICE_NAME are read (default: process.env). */
-  env?: NodeJS.ProcessEnv
-}
-
 const nonEmpty = (value: string | undefined): string | undefined => value === undefined || value === '' ? undefined : value
 
+/** The metrics, named from POWERTOOLS_METRICS_NAMESPACE and POWERTOOLS_SERVICE_NAME in `env`, written through `log`. */
 export function createBotMetrics (log: FastifyBaseLogger, env: NodeJS.ProcessEnv = process.env): BotMetrics {
   const metrics = new LoggedMetrics({
     namespace: nonEmpty(env.POWERTOOLS_METRICS_NAMESPACE) ?? DEFAULT_METRICS_NAMESPACE,
@@ -78,8 +74,8 @@ export function createBotMetrics (log: FastifyBaseLogger, env: NodeJS.ProcessEnv
 }
 
 /** `fastify.botMetrics`: the worker's metrics, flushed by the batch handler once per batch and when the app closes. */
-export default fp<MetricsPluginOptions>(async (fastify, options) => {
-  const botMetrics = createBotMetrics(fastify.log, options.env)
+export default fp(async (fastify) => {
+  const botMetrics = createBotMetrics(fastify.log)
   fastify.decorate('botMetrics', botMetrics)
   fastify.addHook('onClose', async () => { botMetrics.flush() })
 }, { name: 'metrics' })

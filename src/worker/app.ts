@@ -7,7 +7,7 @@ import db from '../plugins/db.js'
 import metrics from '../plugins/metrics.js'
 
 /** The plugins only the worker needs; kept out of app.ts so the webhook never loads telegraf or a database driver. */
-export const workerPlugins: FastifyPluginAsync[] = [metrics as FastifyPluginAsync, db, bot, commands as FastifyPluginAsync]
+export const workerPlugins: FastifyPluginAsync[] = [metrics, db, bot, commands as FastifyPluginAsync]
 
 /** The same app as the webhook's, plus its metrics, the database, the bot and the command registry. It never listens. */
 export function buildWorkerApp (config: Config, options: Omit<BuildAppOptions, 'plugins'> = {}): FastifyInstance {
