@@ -77,7 +77,7 @@ export class ConfigError extends Error {
 }
 
 /** Values that SST links into a function; each wins over its environment variable. */
-export type LinkedValues = Partial<Pick<Env, 'TELEGRAM_BOT_TOKEN' | 'DATABASE_CONNECTION_STRING' | 'QUEUE_URL' | 'PARKED_QUEUE_URL'>>
+export type LinkedValues = Partial<Pick<Env, 'TELEGRAM_BOT_TOKEN' | 'TELEGRAM_WEBHOOK_SECRET' | 'DATABASE_CONNECTION_STRING' | 'QUEUE_URL' | 'PARKED_QUEUE_URL'>>
 
 /** Reads the SST links this bot defines, checking each name before touching it (Resource throws on unknown names). */
 export function readSstLinks (resource: Record<string, unknown> = Resource as unknown as Record<string, unknown>): LinkedValues {
@@ -88,6 +88,7 @@ export function readSstLinks (resource: Record<string, unknown> = Resource as un
   }
   const links: LinkedValues = {
     TELEGRAM_BOT_TOKEN: field('TelegramBotToken', 'value'),
+    TELEGRAM_WEBHOOK_SECRET: field('TelegramWebhookSecret', 'value'),
     DATABASE_CONNECTION_STRING: field('DatabaseConnectionString', 'value'),
     QUEUE_URL: field('Updates', 'url'),
     PARKED_QUEUE_URL: field('UpdatesParked', 'url')

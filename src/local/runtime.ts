@@ -4,8 +4,10 @@ import type { FastifyInstance } from 'fastify'
 import type { DestinationStream } from 'pino'
 import { loadConfig, type Config } from '../config.js'
 import { createSqsQueue } from '../plugins/queue.js'
+import { buildApp } from '../app.js'
+import { webhookParts } from '../webhook-app.js'
 import { createDeadLetterHandler } from '../worker/dead-letter.js'
-import { buildWorkerApp } from '../worker/app.js'
+import { workerPlugins } from '../worker/app.js'
 import { createBatchHandler } from '../worker/process-batch.js'
 import { startEmbeddedQueues, type EmbeddedQueues } from './embedded-sqs.js'
 import { RUNTIME_FILE, type RuntimeFileContents } from './runtime-file.js'
@@ -92,7 +94,8 @@ export async function startLocalRuntime (options: LocalRuntimeOptions = {}): Pro
       ? 'Database      SQL Server (DATABASE_CONNECTION_STRING)'
       : `Database      embedded SQLite at ${sqlitePath}; demo accounts: ${config.database.devAccounts.map((account) => account.username).join(', ')} (tokens from DEV_ACCOUNTS)`)
 
-    const app = buildWorkerApp(config, { logDestination: options.logDestination })
+    // One process plays all three functions: the webhook's queue and route beside the worker's plugins.
+    const app = buildApp(config, { plugins: [...webhookParts.plugins, ...workerPlugins], routes: webhookParts.routes, logDestination: options.logDestination })
     cleanups.push(async () => { await app.close() })
     await app.listen({ host: config.server.host, port: config.server.port })
     const address = app.server.address()
