@@ -20,7 +20,7 @@ t.test('prod without a configured account refuses to run, with one line naming t
 t.test('a personal stage deploys to the dev account with the dev profile, and mails no one', async (t) => {
   const app = await evaluateApp('alice', TEST_STAGES)
   t.same([app.providers.aws?.allowedAccountIds, app.providers.aws?.profile], [['111111111111'], 'telegram-bot-dev'])
-  t.same(stageSettings('alice', { ...TEST_STAGES, dev: { ...TEST_STAGES.dev, alarmEmail: 'team@example.com' } }), { accountId: '111111111111', profile: 'telegram-bot-dev' })
+  t.same(stageSettings('alice', { ...TEST_STAGES, dev: { accountId: '111111111111', profile: 'telegram-bot-dev', alarmEmail: 'team@example.com' } }), { accountId: '111111111111', profile: 'telegram-bot-dev' })
 })
 
 t.test('sst dev: a personal stage is accepted, prod is refused', async (t) => {
