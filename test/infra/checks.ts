@@ -241,7 +241,7 @@ export const checks = {
   },
 
   alarms: {
-    title: 'alarms to the SNS topic: DLQ not empty, worker errors, Api 5xx, oldest message > 5 min',
+    title: 'alarms to the SNS topic: DLQ not empty, each parked arrival, worker errors, Api 5xx, oldest message > 5 min; the stage\'s e-mail subscribed',
     run (deployment) {
       const [topic] = ofType(deployment, TYPES.topic)
       const alarms = ofType(deployment, TYPES.alarm)
