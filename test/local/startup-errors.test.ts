@@ -5,22 +5,13 @@
  */
 import { once } from 'node:events'
 import { createServer as createHttpServer } from 'node:http'
-import { createServer, type AddressInfo } from 'node:net'
+import type { AddressInfo } from 'node:net'
 import t, { type Test } from 'tap'
 import { Telegram } from 'telegraf'
 import { startLocalRuntime } from '../../src/local/runtime.js'
 import { listenFailure, StartupError, telegramFailure } from '../../src/local/startup-errors.js'
 import { captureLogs } from '../support/log-capture.js'
-
-const TOKEN = '7012345678:AAH-realLooking_token-0123456789abcdEF'
-
-async function takenPort (t: Test): Promise<number> {
-  const holder = createServer()
-  holder.listen(0, '127.0.0.1')
-  await once(holder, 'listening')
-  t.teardown(() => { holder.close() })
-  return (holder.address() as AddressInfo).port
-}
+import { closedPort, REAL_LOOKING_TOKEN, takenPort } from '../support/npm-start.js'
 
 async function refusingBotApi (t: Test): Promise<string> {
   const server = createHttpServer((_request, response) => {
@@ -41,7 +32,7 @@ const start = async (env: Record<string, string>): Promise<unknown> => await sta
 
 t.test('the runtime names PORT, PORT + 1 or HOST when a server cannot listen', async (t) => {
   const taken = await takenPort(t)
-  const webhook = await start({ PORT: String(taken), TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_BOT_USERNAME: 'real_looking_bot', TELEGRAM_POLL: '0' })
+  const webhook = await start({ PORT: String(taken), TELEGRAM_BOT_TOKEN: REAL_LOOKING_TOKEN, TELEGRAM_BOT_USERNAME: 'real_looking_bot', TELEGRAM_POLL: '0' })
   t.type(webhook, StartupError)
   t.match((webhook as Error).message, `the webhook server cannot listen: port ${taken} (PORT) is in use`)
 
@@ -54,22 +45,17 @@ t.test('the runtime names PORT, PORT + 1 or HOST when a server cannot listen', a
 
 t.test('the runtime names TELEGRAM_BOT_TOKEN when Telegram refuses it', async (t) => {
   const apiRoot = await refusingBotApi(t)
-  const refused = await start({ PORT: '0', TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: apiRoot })
+  const refused = await start({ PORT: '0', TELEGRAM_BOT_TOKEN: REAL_LOOKING_TOKEN, TELEGRAM_API_ROOT: apiRoot })
   t.equal((refused as Error).message, `Telegram at ${apiRoot} refused TELEGRAM_BOT_TOKEN (401): check the token with @BotFather, or unset it to use the embedded emulator`)
 })
 
 t.test('Telegraf\'s own errors: the network code, never its message (which quotes the token)', async (t) => {
-  const closed = createServer()
-  closed.listen(0, '127.0.0.1')
-  await once(closed, 'listening')
-  const apiRoot = `http://127.0.0.1:${(closed.address() as AddressInfo).port}`
-  closed.close()
-  await once(closed, 'close')
-  const unreachable = await new Telegram(TOKEN, { apiRoot }).getWebhookInfo().then(() => undefined, (error: unknown) => error)
+  const apiRoot = `http://127.0.0.1:${await closedPort()}`
+  const unreachable = await new Telegram(REAL_LOOKING_TOKEN, { apiRoot }).getWebhookInfo().then(() => undefined, (error: unknown) => error)
   const line = telegramFailure(unreachable, apiRoot)
   t.type(line, StartupError)
   t.equal((line as Error).message, `Telegram's Bot API at ${apiRoot} is unreachable (ECONNREFUSED): check the network or TELEGRAM_API_ROOT, or unset TELEGRAM_BOT_TOKEN to use the embedded emulator`)
-  t.notMatch((line as Error).message, TOKEN.split(':')[1] ?? TOKEN)
+  t.notMatch((line as Error).message, REAL_LOOKING_TOKEN.split(':')[1] ?? REAL_LOOKING_TOKEN)
 
   const wrapped = telegramFailure(new Error('Telegram getWebhookInfo still failing', { cause: Object.assign(new Error('The operation was aborted'), { name: 'AbortError' }) }), apiRoot)
   t.match((wrapped as Error).message, 'is unreachable (timeout)', 'a timeout deep in the causes')
