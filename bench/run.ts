@@ -12,6 +12,19 @@ import { measurePipeline } from './pipeline.js'
 import { bundleFigures, checkTargets, renderTable, type Results } from './report.js'
 import { startSqsProcess } from './sqs-process.js'
 import { measureWarmWebhook } from './warm-webhook.js'
+import { readCommandLine } from '../scripts/lib/options.js'
+
+const USAGE = `npm run bench: bundles the Lambda entries as SST does, then measures cold starts, the warm webhook and
+the local pipeline on this machine (loopback only, about two minutes on 2 cores); prints one table and
+writes bench/results.json. docs/benchmarks.md explains the figures.
+
+  npm run bench
+
+Options:
+  -h, --help   this text`
+
+// --help or a bad flag: answered before anything is bundled or measured.
+if (readCommandLine(process.argv.slice(2), { command: 'npm run bench', usage: USAGE, options: {} }) === undefined) process.exit()
 
 const SETTINGS = {
   coldStart: { runs: 15, warmupRounds: 1 },

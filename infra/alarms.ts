@@ -1,6 +1,7 @@
 import type { createApi } from './api'
 import type { Queues } from './queues'
 import { ALARMS } from './settings'
+import { stageSettings } from './stages'
 import type { createWorkers } from './workers'
 
 interface Watched {
@@ -12,12 +13,12 @@ interface Watched {
 type AlarmMetric = Pick<aws.cloudwatch.MetricAlarmArgs, 'namespace' | 'metricName' | 'dimensions' | 'statistic' | 'period' | 'comparisonOperator' | 'threshold'>
 
 /**
- * CloudWatch alarms to one SNS topic. Set ALARM_EMAIL in the deploying shell (or `.env.<stage>`) to
- * subscribe an address; AWS then sends a confirmation mail that must be accepted once.
+ * CloudWatch alarms to one SNS topic. The stage's `alarmEmail` (infra/stages.ts, checked in, so a
+ * deploy from any shell keeps it) is subscribed; AWS sends a confirmation mail to accept once.
  */
 export function createAlarms ({ queues, api, workers }: Watched) {
   const topic = new sst.aws.SnsTopic('Alarms')
-  const email = process.env.ALARM_EMAIL
+  const email = stageSettings($app.stage).alarmEmail
   const emailSubscription = email
     ? new aws.sns.TopicSubscription('AlarmsEmail', { topic: topic.arn, protocol: 'email', endpoint: email })
     : undefined
@@ -53,7 +54,18 @@ export function createAlarms ({ queues, api, workers }: Watched) {
   })
 
   alarm('UpdatesDlqNotEmpty', 'Dead letters are waiting: the DeadLetter function is failing or behind.', queueMessages(queues.deadLetters))
-  alarm('UpdatesParkedNotEmpty', 'Updates failed 5 times and are parked: read docs/deploy.md (redrive).', queueMessages(queues.parked))
+  // Arrivals per period, not "not empty": parked updates wait up to 14 days, and an alarm that stays
+  // in ALARM all that time would say nothing about the next one. The DeadLetter function sends each
+  // one, so each counts in NumberOfMessagesSent.
+  alarm('UpdatesParkedArrivals', 'An update failed 5 times, its user was told, and it is parked: read docs/deploy.md (redrive).', {
+    namespace: 'AWS/SQS',
+    metricName: 'NumberOfMessagesSent',
+    dimensions: { QueueName: queues.parked.nodes.queue.name },
+    statistic: 'Sum',
+    period: ALARMS.parkedArrivalPeriodSeconds,
+    comparisonOperator: 'GreaterThanOrEqualToThreshold',
+    threshold: 1
+  })
   alarm('WorkerErrors', 'Worker invocations failed or timed out (whole batches, not single records).', functionErrors(workers.worker))
   alarm('DeadLetterErrors', 'DeadLetter invocations failed: dead letters will pile up in UpdatesParked unanswered.', functionErrors(workers.deadLetter))
   alarm('ApiServerErrors', 'The HTTP API answered 5xx: Telegram is retrying and holding back later updates.', {

@@ -12,8 +12,9 @@ export function createApi ({ queues, secrets }: { queues: Queues, secrets: Secre
     description: 'Telegram webhook (validate, enqueue) and health check',
     timeout: `${API.timeoutSeconds} seconds`,
     memory: `${API.memoryMb} MB`,
-    // The webhook secret is derived from the bot token. The database string is deliberately not linked.
-    link: [queues.updates, secrets.telegramBotToken]
+    // Internet-facing: it checks the webhook secret and enqueues. The bot token and the database
+    // string are deliberately not linked.
+    link: [queues.updates, secrets.telegramWebhookSecret]
   })
 
   const httpApi = new sst.aws.ApiGatewayV2('HttpApi', {

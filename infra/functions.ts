@@ -1,4 +1,4 @@
-import { ARCHITECTURE, RUNTIME } from './settings'
+import { ARCHITECTURE, METRICS_NAMESPACE, RUNTIME } from './settings'
 
 /** What every function shares: runtime, CPU, JSON logs and the bundle format. */
 export function functionDefaults (): Pick<sst.aws.FunctionArgs, 'runtime' | 'architecture' | 'logging' | 'environment' | 'nodejs'> {
@@ -24,9 +24,18 @@ export function functionDefaults (): Pick<sst.aws.FunctionArgs, 'runtime' | 'arc
   }
 }
 
-/** Non-secret settings, from the deploying shell (or `.env.<stage>`); see DESIGN.md's configuration table. */
+/** The `service` dimension of the bot's metrics: one per stage, as the dashboard charts them. */
+export function metricsServiceName (): string {
+  return `${$app.name}-${$app.stage}`
+}
+
+/** Non-secret settings, from the deploying shell (or `.env.<stage>`); see the README's configuration table. */
 function appEnvironment (): Record<string, string> {
-  const environment: Record<string, string> = { LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' }
+  const environment: Record<string, string> = {
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+    POWERTOOLS_SERVICE_NAME: metricsServiceName(),
+    POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE
+  }
   // Saves a getMe call per cold start when known.
   if (process.env.TELEGRAM_BOT_USERNAME) environment.TELEGRAM_BOT_USERNAME = process.env.TELEGRAM_BOT_USERNAME
   return environment

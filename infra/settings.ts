@@ -75,7 +75,20 @@ export const RETENTION = {
 /** Alarm thresholds. */
 export const ALARMS = {
   // "Oldest message older than 5 minutes": the worker is down, throttled or stuck behind a failing group.
-  oldestUpdateAgeSeconds: 5 * 60
+  oldestUpdateAgeSeconds: 5 * 60,
+  // SQS's finest period: each minute with a newly parked update is one notification (ALARM, then OK).
+  parkedArrivalPeriodSeconds: 60
+} as const
+
+/** Custom metrics: the namespace the worker's Powertools Metrics write to (the code has the same default). */
+export const METRICS_NAMESPACE = 'TelegramRegisterBot'
+
+/** The stage dashboard. */
+export const DASHBOARD = {
+  // Five-minute points are what an on-call glance needs; finer ones are a zoom away.
+  periodSeconds: 300,
+  // Three hours: long enough to see a backlog build up, short enough to see the last five minutes.
+  defaultRange: '-PT3H'
 } as const
 
 /** The SST CLI this config is written for; the CLI refuses to run any other version. */

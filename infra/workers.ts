@@ -12,8 +12,9 @@ export function createWorkers ({ queues, secrets }: { queues: Queues, secrets: S
     description: 'Processes Telegram updates from the Updates queue',
     timeout: `${WORKER.timeoutSeconds} seconds`,
     memory: `${WORKER.memoryMb} MB`,
-    // Updates: every entry builds the one app, whose webhook plugin needs the queue (sending only).
-    link: [secrets.telegramBotToken, secrets.databaseConnectionString, queues.updates],
+    // Not Updates: only the webhook, after its checks, may enqueue (the consumer permissions below
+    // let the Worker receive and delete, never send).
+    link: [secrets.telegramBotToken, secrets.databaseConnectionString],
     permissions: [consumeQueue(queues.updates)]
   })
   subscribe(queues.updates, worker, WORKER)
@@ -24,7 +25,8 @@ export function createWorkers ({ queues, secrets }: { queues: Queues, secrets: S
     description: 'Apologises for dead-lettered updates and parks them',
     timeout: `${DEAD_LETTER.timeoutSeconds} seconds`,
     memory: `${DEAD_LETTER.memoryMb} MB`,
-    link: [secrets.telegramBotToken, queues.updates, queues.parked],
+    // UpdatesParked only, send-only through the queue link; never Updates.
+    link: [secrets.telegramBotToken, queues.parked],
     permissions: [consumeQueue(queues.deadLetters)]
   })
   subscribe(queues.deadLetters, deadLetter, DEAD_LETTER)

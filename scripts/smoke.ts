@@ -1,20 +1,35 @@
 /**
  * npm run smoke -- --url <api url> | --stage <stage>
- * Deep health check, a refused unsigned update and a signed synthetic /register for the test account
- * (SMOKE_TELEGRAM_USER_ID, SMOKE_USERNAME, SMOKE_TOKEN); PASS or FAIL per step.
- * The webhook secret is derived from TELEGRAM_BOT_TOKEN (or `sst shell`), as the Api derives it.
+ * Deep health check, a refused unsigned update and a signed synthetic /register for the test account;
+ * PASS or FAIL per step.
  */
 import { resolveApiUrl } from './lib/api-url.js'
-import { readBotCredentials, type BotCredentials } from './lib/bot-credentials.js'
+import { readWebhookSecret } from './lib/bot-credentials.js'
 import { runMain } from './lib/main.js'
-import { readOptions } from './lib/options.js'
+import { readCommandLine, TARGET_OPTIONS, TARGET_USAGE, targetOf } from './lib/options.js'
 import { readSmokeAccount, runSmoke } from './lib/smoke.js'
 
-let credentials: BotCredentials | undefined
-await runMain(async () => {
-  const apiUrl = resolveApiUrl(readOptions(process.argv.slice(2)))
-  credentials = readBotCredentials()
-  const account = readSmokeAccount()
-  console.log(`smoke test of ${apiUrl}`)
-  return await runSmoke({ apiUrl, webhookSecret: credentials.webhookSecret, account, print: console.log })
-}, () => [credentials?.token, credentials?.webhookSecret, process.env.SMOKE_TOKEN])
+const USAGE = `Smoke test of a deployed stage: deep health check, a refused unsigned update, then a signed synthetic
+/register for a test account. Prints PASS or FAIL per step; exit status 1 if any fails.
+
+  SMOKE_TELEGRAM_USER_ID=… SMOKE_USERNAME=… SMOKE_TOKEN=… \\
+    npx sst shell --stage <stage> -- npm run smoke -- --stage <stage>
+
+Options:
+${TARGET_USAGE}
+  -h, --help        this text
+
+The webhook secret is the stage's TelegramWebhookSecret inside \`sst shell\` (else TELEGRAM_WEBHOOK_SECRET).
+Neither it nor SMOKE_TOKEN is ever printed.`
+
+const args = readCommandLine(process.argv.slice(2), { command: 'npm run smoke', usage: USAGE, options: TARGET_OPTIONS })
+let webhookSecret: string | undefined
+if (args !== undefined) {
+  await runMain(async () => {
+    const apiUrl = resolveApiUrl(targetOf(args.values))
+    webhookSecret = readWebhookSecret()
+    const account = readSmokeAccount()
+    console.log(`smoke test of ${apiUrl}`)
+    return await runSmoke({ apiUrl, webhookSecret, account, print: console.log })
+  }, () => [webhookSecret, process.env.SMOKE_TOKEN])
+}

@@ -3,6 +3,24 @@
 # the offline checks typecheck and run against, only when it is missing or stale. Needs the npm
 # registry, no AWS account. `.sst/` is gitignored, so a clean clone always runs the install once.
 set -euo pipefail
+
+case "${1:-}" in
+  -h|--help)
+    cat <<'USAGE'
+npm run sst:install: installs SST's platform (.sst/platform: SST's components, Pulumi, the pinned AWS
+provider) when it is missing or stale, for the offline infrastructure checks. Needs the npm registry,
+no AWS account.
+
+  npm run sst:install
+
+Options:
+  -h, --help   this text
+USAGE
+    exit 0 ;;
+  '') ;;
+  *) echo "error: unknown option $1 (npm run sst:install -- --help lists the options)" >&2; exit 1 ;;
+esac
+
 cd "$(dirname "$0")/.."
 
 platform=.sst/platform

@@ -1,19 +1,32 @@
 /**
  * npm run telegram:info
  * Prints Telegram's view of the webhook (pending_update_count, last_error_message, …) and the
- * command menu. Token: TELEGRAM_BOT_TOKEN or `sst shell`.
+ * command menu.
  */
 import { createBotApi } from './lib/bot-api.js'
 import { readBotCredentials, type BotCredentials } from './lib/bot-credentials.js'
 import { runMain } from './lib/main.js'
+import { readCommandLine } from './lib/options.js'
 import { describeWebhook, type WebhookInfo } from './lib/webhook.js'
 
+const USAGE = `Prints Telegram's view of a bot's webhook (url, pending_update_count, last_error_message, …) and its command menu.
+
+  npx sst shell --stage <stage> -- npm run telegram:info
+  TELEGRAM_BOT_TOKEN=… npm run telegram:info
+
+Options:
+  -h, --help   this text
+
+The token (TELEGRAM_BOT_TOKEN, or the stage's TelegramBotToken inside \`sst shell\`) is never printed.`
+
 let credentials: BotCredentials | undefined
-await runMain(async () => {
-  credentials = readBotCredentials()
-  const api = createBotApi(credentials)
-  for (const line of describeWebhook(await api<WebhookInfo>('getWebhookInfo'))) console.log(line)
-  const menu = await api<Array<{ command: string, description: string }>>('getMyCommands')
-  console.log(`commands:             ${menu.length === 0 ? '(none)' : menu.map((entry) => `/${entry.command}`).join(' ')}`)
-  return true
-}, () => [credentials?.token, credentials?.webhookSecret])
+if (readCommandLine(process.argv.slice(2), { command: 'npm run telegram:info', usage: USAGE, options: {} }) !== undefined) {
+  await runMain(async () => {
+    credentials = readBotCredentials()
+    const api = createBotApi(credentials)
+    for (const line of describeWebhook(await api<WebhookInfo>('getWebhookInfo'))) console.log(line)
+    const menu = await api<Array<{ command: string, description: string }>>('getMyCommands')
+    console.log(`commands:             ${menu.length === 0 ? '(none)' : menu.map((entry) => `/${entry.command}`).join(' ')}`)
+    return true
+  }, () => [credentials?.token])
+}

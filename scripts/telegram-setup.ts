@@ -1,20 +1,37 @@
 /**
  * npm run telegram:setup -- --stage <stage> | --url <api url>
  * Sets the webhook (URL, secret token, allowed_updates, max_connections) and the command menu,
- * then verifies both with getWebhookInfo / getMyCommands. Token: TELEGRAM_BOT_TOKEN or `sst shell`.
+ * then verifies both with getWebhookInfo / getMyCommands.
  */
 import { commands } from '../src/commands/index.js'
 import { resolveApiUrl } from './lib/api-url.js'
 import { createBotApi } from './lib/bot-api.js'
-import { readBotCredentials, type BotCredentials } from './lib/bot-credentials.js'
+import { readBotCredentials, readWebhookSecret, type BotCredentials } from './lib/bot-credentials.js'
 import { runMain } from './lib/main.js'
-import { readOptions } from './lib/options.js'
+import { readCommandLine, TARGET_OPTIONS, TARGET_USAGE, targetOf } from './lib/options.js'
 import { setupTelegram } from './lib/telegram-setup.js'
 
+const USAGE = `Points a stage's bot at its deployed webhook and publishes the command menu, then reads both back.
+
+  npx sst shell --stage <stage> -- npm run telegram:setup -- --stage <stage>
+  TELEGRAM_BOT_TOKEN=… TELEGRAM_WEBHOOK_SECRET=… npm run telegram:setup -- --url <api url>
+
+Options:
+${TARGET_USAGE}
+  -h, --help        this text
+
+Inside \`sst shell\` the stage's TelegramBotToken and TelegramWebhookSecret are used, the very values
+the deployed functions link. Neither is ever printed. Exit status 1 on any MISMATCH.`
+
+const args = readCommandLine(process.argv.slice(2), { command: 'npm run telegram:setup', usage: USAGE, options: TARGET_OPTIONS })
 let credentials: BotCredentials | undefined
-await runMain(async () => {
-  const apiUrl = resolveApiUrl(readOptions(process.argv.slice(2)))
-  credentials = readBotCredentials()
-  const api = createBotApi({ ...credentials, secrets: [credentials.webhookSecret] })
-  return await setupTelegram({ api, apiUrl, webhookSecret: credentials.webhookSecret, commands, print: console.log })
-}, () => [credentials?.token, credentials?.webhookSecret])
+let webhookSecret: string | undefined
+if (args !== undefined) {
+  await runMain(async () => {
+    const apiUrl = resolveApiUrl(targetOf(args.values))
+    credentials = readBotCredentials()
+    webhookSecret = readWebhookSecret()
+    const api = createBotApi({ ...credentials, secrets: [webhookSecret] })
+    return await setupTelegram({ api, apiUrl, webhookSecret, commands, print: console.log })
+  }, () => [credentials?.token, webhookSecret])
+}

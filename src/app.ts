@@ -6,13 +6,13 @@ import { loggerOptions } from './logger.js'
 import configPlugin from './plugins/config.js'
 import errorHandler from './plugins/error-handler.js'
 import healthChecks from './plugins/health-checks.js'
-import updateQueue from './plugins/queue.js'
 import health from './routes/health.js'
-import telegramWebhook from './routes/telegram-webhook.js'
 
 export interface BuildAppOptions {
-  /** Plugins registered after the shared ones and before the routes (the worker's db, bot and commands). */
+  /** Plugins registered after the shared ones and before the routes (the webhook's queue; the worker's db, bot and commands). */
   plugins?: FastifyPluginAsync[]
+  /** Routes registered after `GET /health` (the webhook, where the entry serves it). */
+  routes?: FastifyPluginAsync[]
   /** Where log lines go (stdout by default); tests capture them here. */
   logDestination?: DestinationStream
 }
@@ -24,8 +24,9 @@ export function secretsOf (config: Config): string[] {
 }
 
 /**
- * The bot as one Fastify app: plugins first, then routes. It never listens; `server.ts` and the
- * Lambda entries decide how requests and queue records reach it.
+ * The bot as one Fastify app: the shared plugins, the entry's own plugins, then routes. It never
+ * listens; `server.ts` and the Lambda entries decide how requests and queue records reach it, and
+ * which parts they need (src/webhook-app.ts, src/worker/app.ts).
  */
 export function buildApp (config: Config, options: BuildAppOptions = {}): FastifyInstance {
   const app: FastifyInstance = Fastify({
@@ -42,10 +43,9 @@ export function buildApp (config: Config, options: BuildAppOptions = {}): Fastif
   app.register(configPlugin, { config })
   app.register(healthChecks)
   app.register(errorHandler)
-  app.register(updateQueue)
   for (const plugin of options.plugins ?? []) app.register(plugin)
 
   app.register(health)
-  app.register(telegramWebhook)
+  for (const route of options.routes ?? []) app.register(route)
   return app
 }

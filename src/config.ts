@@ -8,6 +8,9 @@ import type { TLocalizedValidationError } from 'typebox/error'
 const anyCase = (word: string): string => word.replace(/[a-z]/g, (letter) => `[${letter}${letter.toUpperCase()}]`)
 const SQL_SERVER_HOST_KEYWORDS = ['server', 'data source', 'address', 'addr', 'network address'].map(anyCase).join('|')
 
+/** What Telegram accepts as a webhook's `secret_token` (and so what the webhook can expect). */
+export const WEBHOOK_SECRET_PATTERN = '^[A-Za-z0-9_-]{1,256}$'
+
 /**
  * The one configuration of the bot, as environment variables. Every value is a string here;
  * `loadConfig` validates them all at once and turns them into the typed `Config`.
@@ -17,7 +20,7 @@ const EnvSchema = Type.Object({
   TELEGRAM_BOT_TOKEN: Type.Optional(Type.String({ pattern: '^[0-9]{1,20}:[A-Za-z0-9_-]{20,100}$', description: 'a BotFather token such as 123456:ABC…' })),
   TELEGRAM_API_ROOT: Type.String({ pattern: '^https?://[^\\s/]+(/[^\\s]*)?$', description: 'an http(s) URL' }),
   TELEGRAM_BOT_USERNAME: Type.Optional(Type.String({ pattern: '^@?[A-Za-z][A-Za-z0-9_]{3,31}$', description: 'a bot username of 4–32 letters, digits or _' })),
-  TELEGRAM_WEBHOOK_SECRET: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{1,256}$', description: '1–256 characters of A-Z a-z 0-9 _ -' })),
+  TELEGRAM_WEBHOOK_SECRET: Type.Optional(Type.String({ pattern: WEBHOOK_SECRET_PATTERN, description: '1–256 characters of A-Z a-z 0-9 _ -' })),
   TELEGRAM_POLL: Type.Optional(Type.String({ pattern: '^[01]$', description: '0 or 1' })),
   DATABASE_CONNECTION_STRING: Type.String({ pattern: `^(sqlite:.+|mssql://.+|.*(^|;)\\s*(${SQL_SERVER_HOST_KEYWORDS})\\s*=.+)$`, description: 'Server=…;…, mssql://… or sqlite:PATH' }),
   DEV_ACCOUNTS: Type.String({ pattern: '^([^:,\\s]{1,128}:[^,\\s]{1,512})(,[^:,\\s]{1,128}:[^,\\s]{1,512})*$', description: 'user:token pairs separated by commas' }),
@@ -77,7 +80,7 @@ export class ConfigError extends Error {
 }
 
 /** Values that SST links into a function; each wins over its environment variable. */
-export type LinkedValues = Partial<Pick<Env, 'TELEGRAM_BOT_TOKEN' | 'DATABASE_CONNECTION_STRING' | 'QUEUE_URL' | 'PARKED_QUEUE_URL'>>
+export type LinkedValues = Partial<Pick<Env, 'TELEGRAM_BOT_TOKEN' | 'TELEGRAM_WEBHOOK_SECRET' | 'DATABASE_CONNECTION_STRING' | 'QUEUE_URL' | 'PARKED_QUEUE_URL'>>
 
 /** Reads the SST links this bot defines, checking each name before touching it (Resource throws on unknown names). */
 export function readSstLinks (resource: Record<string, unknown> = Resource as unknown as Record<string, unknown>): LinkedValues {
@@ -88,6 +91,7 @@ export function readSstLinks (resource: Record<string, unknown> = Resource as un
   }
   const links: LinkedValues = {
     TELEGRAM_BOT_TOKEN: field('TelegramBotToken', 'value'),
+    TELEGRAM_WEBHOOK_SECRET: field('TelegramWebhookSecret', 'value'),
     DATABASE_CONNECTION_STRING: field('DatabaseConnectionString', 'value'),
     QUEUE_URL: field('Updates', 'url'),
     PARKED_QUEUE_URL: field('UpdatesParked', 'url')

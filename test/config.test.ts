@@ -157,10 +157,11 @@ t.test('readSstLinks reads the linked resources and never touches unlinked names
   t.same(readSstLinks(sstResource({
     App: { name: 'telegram-register-bot', stage: 'dev' },
     TelegramBotToken: { type: 'sst.sst.Secret', value: linkedToken },
+    TelegramWebhookSecret: { type: 'sst.sst.Secret', value: 'linked_webhook-secret' },
     DatabaseConnectionString: { type: 'sst.sst.Secret', value: 'Server=db;Database=bot' },
     Updates: { type: 'sst.aws.Queue', url: linkedQueue },
     UpdatesParked: { type: 'sst.aws.Queue', url: linkedParked }
-  })), { TELEGRAM_BOT_TOKEN: linkedToken, DATABASE_CONNECTION_STRING: 'Server=db;Database=bot', QUEUE_URL: linkedQueue, PARKED_QUEUE_URL: linkedParked })
+  })), { TELEGRAM_BOT_TOKEN: linkedToken, TELEGRAM_WEBHOOK_SECRET: 'linked_webhook-secret', DATABASE_CONNECTION_STRING: 'Server=db;Database=bot', QUEUE_URL: linkedQueue, PARKED_QUEUE_URL: linkedParked })
 
   t.same(readSstLinks(sstResource({ App: { name: 'bot' } })), {}, 'nothing linked: no values, no throw')
   t.same(readSstLinks(sstResource({ Updates: { url: linkedQueue } })), { QUEUE_URL: linkedQueue }, 'some linked')

@@ -1,8 +1,8 @@
 import { createInterface } from 'node:readline'
 import type { Readable, Writable } from 'node:stream'
-import { parseArgs } from 'node:util'
 import type { ChatPollResult, TgMessage, UpdateStatus, UserMessageInput } from '../../src/local/telegram-emulator.js'
 import { ChatSetupError, EmulatorClient, findEmulatorUrl, RUNTIME_FILE } from './chat-client.js'
+import { parseCommandLine } from './options.js'
 
 export const USAGE = `Chat with the local bot as a Telegram user (the local runtime must be running: npm start).
 
@@ -63,28 +63,25 @@ export interface ChatOptions {
   help: boolean
 }
 
+const CHAT_OPTIONS = {
+  emulator: { type: 'string' },
+  group: { type: 'boolean', default: false },
+  admin: { type: 'boolean', default: false },
+  as: { type: 'string' },
+  caption: { type: 'boolean', default: false },
+  user: { type: 'string', default: '1001' },
+  name: { type: 'string', default: 'Dev User' },
+  username: { type: 'string' }
+} as const
+
 export function parseChatArgs (argv: string[]): ChatOptions {
   let parsed
   try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        emulator: { type: 'string' },
-        group: { type: 'boolean', default: false },
-        admin: { type: 'boolean', default: false },
-        as: { type: 'string' },
-        caption: { type: 'boolean', default: false },
-        user: { type: 'string', default: '1001' },
-        name: { type: 'string', default: 'Dev User' },
-        username: { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false }
-      }
-    })
+    parsed = parseCommandLine(argv, { command: 'npm run chat', usage: USAGE, options: CHAT_OPTIONS, positionals: true })
   } catch (error) {
     throw new ChatUsageError((error as Error).message)
   }
+  if (parsed === undefined) return { group: false, admin: false, caption: false, userId: 1001, firstName: 'Dev User', help: true }
   const { values, positionals } = parsed
   if (!/^[1-9]\d{0,14}$/.test(values.user)) throw new ChatUsageError(`--user needs a positive integer id, got "${values.user}"`)
   const firstName = values.name.trim()
@@ -106,7 +103,7 @@ export function parseChatArgs (argv: string[]): ChatOptions {
     firstName,
     ...(values.username === undefined ? {} : { username: values.username.replace(/^@/, '') }),
     ...(message === '' ? {} : { message }),
-    help: values.help
+    help: false
   }
 }
 
@@ -381,8 +378,7 @@ export async function main (argv: string[], io: ChatIo, deps: MainDeps): Promise
   try {
     options = parseChatArgs(argv)
   } catch (error) {
-    io.err((error as Error).message)
-    io.err(USAGE)
+    io.err(`error: ${(error as Error).message}`)
     return 1
   }
   if (options.help) {

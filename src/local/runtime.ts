@@ -4,14 +4,17 @@ import type { FastifyInstance } from 'fastify'
 import type { DestinationStream } from 'pino'
 import { loadConfig, type Config } from '../config.js'
 import { createSqsQueue } from '../plugins/queue.js'
+import { buildApp } from '../app.js'
+import { webhookParts } from '../webhook-app.js'
 import { createDeadLetterHandler } from '../worker/dead-letter.js'
-import { buildWorkerApp } from '../worker/app.js'
+import { workerPlugins } from '../worker/app.js'
 import { createBatchHandler } from '../worker/process-batch.js'
 import { startEmbeddedQueues, type EmbeddedQueues } from './embedded-sqs.js'
 import { RUNTIME_FILE, type RuntimeFileContents } from './runtime-file.js'
 import { startPollingRelay, type PollingRelay } from './polling-relay.js'
 import { reportingTo } from './processing-report.js'
 import { startQueuePoller, type BatchHandler, type QueuePoller } from './queue-poller.js'
+import { listenFailure, telegramFailure } from './startup-errors.js'
 import { startTelegramEmulator, type TelegramEmulator } from './telegram-emulator.js'
 
 /** As the deployed queue's redrive policy. */
@@ -66,6 +69,7 @@ export async function startLocalRuntime (options: LocalRuntimeOptions = {}): Pro
     if (settings.telegram.botToken === undefined) {
       const port = settings.server.port === 0 || settings.server.port === 65535 ? 0 : settings.server.port + 1
       emulator = await startTelegramEmulator({ host: settings.server.host, port, webhookRetry: options.webhookRetry })
+        .catch((error: unknown) => { throw listenFailure(error, { what: 'the Telegram emulator', host: settings.server.host, port, portSetting: 'PORT + 1' }) })
       cleanups.push(async () => { await emulator?.close() })
       Object.assign(embeddedEnv, { TELEGRAM_BOT_TOKEN: emulator.token, TELEGRAM_API_ROOT: emulator.url, TELEGRAM_BOT_USERNAME: emulator.botUsername })
       summary.push(`Telegram      embedded emulator at ${emulator.url} (bot @${emulator.botUsername}); chat with: npm run chat`)
@@ -93,9 +97,11 @@ export async function startLocalRuntime (options: LocalRuntimeOptions = {}): Pro
       ? 'Database      SQL Server (DATABASE_CONNECTION_STRING)'
       : `Database      embedded SQLite at ${sqlitePath}; demo accounts: ${config.database.devAccounts.map((account) => account.username).join(', ')} (tokens from DEV_ACCOUNTS)`)
 
-    const app = buildWorkerApp(config, { logDestination: options.logDestination })
+    // One process plays all three functions: the webhook's queue and route beside the worker's plugins.
+    const app = buildApp(config, { plugins: [...webhookParts.plugins, ...workerPlugins], routes: webhookParts.routes, logDestination: options.logDestination })
     cleanups.push(async () => { await app.close() })
     await app.listen({ host: config.server.host, port: config.server.port })
+      .catch((error: unknown) => { throw listenFailure(error, { what: 'the webhook server', host: config.server.host, port: config.server.port, portSetting: 'PORT' }) })
     const address = app.server.address()
     const port = typeof address === 'object' && address !== null ? address.port : config.server.port
     const urlHost = config.server.host === '0.0.0.0' ? '127.0.0.1' : config.server.host
@@ -142,7 +148,7 @@ export async function startLocalRuntime (options: LocalRuntimeOptions = {}): Pro
         webhookSecret,
         force: options.force === true,
         log: (line) => { app.log.info(line) }
-      })
+      }).catch((error: unknown) => { throw telegramFailure(error, config.telegram.apiRoot) })
       cleanups.push(async () => { await relay.stop() })
       summary.push('Updates       relayed from getUpdates to the local webhook (TELEGRAM_POLL=1)')
     } else {

@@ -9,7 +9,7 @@ import metrics from '../plugins/metrics.js'
 /** The plugins only the worker needs; kept out of app.ts so the webhook never loads telegraf or a database driver. */
 export const workerPlugins: FastifyPluginAsync[] = [metrics, db, bot, commands as FastifyPluginAsync]
 
-/** The same app as the webhook's, plus its metrics, the database, the bot and the command registry. It never listens. */
+/** The shared app with metrics, the database, the bot and the command registry; no queue sender, no webhook. It never listens. */
 export function buildWorkerApp (config: Config, options: Omit<BuildAppOptions, 'plugins'> = {}): FastifyInstance {
   return buildApp(config, { ...options, plugins: workerPlugins })
 }

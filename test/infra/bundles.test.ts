@@ -10,9 +10,9 @@ import { join } from 'node:path'
 import t, { type Test } from 'tap'
 import { HANDLERS, lambda, type FunctionRole } from './deployment.js'
 import { bundleLambda, entryOf, loadLambda } from './lambda-bundle.js'
-import { deployWithMocks } from './mock-deploy.js'
+import { deployWithMocks, TEST_STAGES } from './mock-deploy.js'
 
-const deployment = await deployWithMocks('prod')
+const deployment = await deployWithMocks('prod', { stages: TEST_STAGES })
 
 /** What Lambda gives the process: the function's variables (minus the key of the encrypted link file, replaced by plain JSON), region, credentials. */
 function lambdaEnvironment (role: FunctionRole, taskRoot: string): Record<string, string> {
@@ -47,6 +47,7 @@ for (const role of Object.keys(HANDLERS) as FunctionRole[]) {
 
     t.same(bundle.staticExternalImports.filter((name) => !bundle.installed.includes(name)), [], 'every package imported at load time ships with the bundle')
     if (role === 'worker') t.same(['mssql', 'tedious'].filter((name) => !bundle.packages.has(name)), [], 'the SQL Server driver is bundled')
+    if (role === 'worker') t.notOk(bundle.packages.has('@aws-sdk/client-sqs'), 'the Worker carries no queue sender (it never enqueues)')
     if (role === 'api') t.same(['telegraf', 'mssql', 'tedious'].filter((name) => bundle.packages.has(name)), [], 'the webhook does not carry the worker\'s libraries')
 
     const loaded = await loadLambda(bundle.file, lambdaEnvironment(role, dir))

@@ -21,6 +21,9 @@ const VISIBILITY_TO_TIMEOUT_RATIO = 6
 const FIFO_MAX_BATCH = 10
 const API_GATEWAY_MAX_TIMEOUT_SECONDS = 29
 const OLDEST_MESSAGE_LIMIT_SECONDS = 300
+/** The metrics contract with the worker (namespace and names it emits, under dimension `service`). */
+const METRICS_NAMESPACE = 'TelegramRegisterBot'
+const BOT_METRICS = ['RegistrationRegistered', 'RegistrationRejected', 'RegistrationMalformed', 'RegistrationRefusedSender', 'UpdateAge', 'ReplyFailedAfterProcedure', 'LedgerHit']
 
 /** Collects the messages of the conditions that do not hold. */
 function problems (...conditions: Array<[boolean, string]>): string[] {
@@ -30,12 +33,16 @@ function problems (...conditions: Array<[boolean, string]>): string[] {
 /** Which queue feeds which function. */
 const CONSUMERS: Array<[QueueName, FunctionRole]> = [['Updates', 'worker'], ['UpdatesDlq', 'deadLetter']]
 
-/** What each function may read through SST links (secrets travel only this way). */
+/**
+ * What each function may read through SST links (secrets travel only this way). The internet-facing
+ * Api holds no bot token and no database string; only the Api may send to Updates.
+ */
 const EXPECTED_LINKS: Record<FunctionRole, string[]> = {
-  api: ['TelegramBotToken', 'Updates'],
-  worker: ['DatabaseConnectionString', 'TelegramBotToken', 'Updates'],
-  deadLetter: ['TelegramBotToken', 'Updates', 'UpdatesParked']
+  api: ['TelegramWebhookSecret', 'Updates'],
+  worker: ['DatabaseConnectionString', 'TelegramBotToken'],
+  deadLetter: ['TelegramBotToken', 'UpdatesParked']
 }
+const SECRETS = ['DatabaseConnectionString', 'TelegramBotToken', 'TelegramWebhookSecret']
 
 export const checks = {
   updatesQueue: {
@@ -153,18 +160,20 @@ export const checks = {
   },
 
   links: {
-    title: 'links per function: the Api never gets DatabaseConnectionString',
+    title: 'links per function: the Api gets the webhook secret and Updates only, the Worker and DeadLetter never Updates',
     run (deployment) {
       const secrets = ofType(deployment, TYPES.secret).map((secret) => secret.name).sort()
       return [
-        ...problems([JSON.stringify(secrets) === JSON.stringify(['DatabaseConnectionString', 'TelegramBotToken']), `secrets are ${JSON.stringify(secrets)}`]),
+        ...problems([JSON.stringify(secrets) === JSON.stringify(SECRETS), `secrets are ${JSON.stringify(secrets)}`]),
         ...(Object.keys(EXPECTED_LINKS) as FunctionRole[]).flatMap((role) => {
           const build = deployment.builds.find((candidate) => candidate.handler === HANDLERS[role])
           const links = Object.keys(build?.links ?? {}).sort()
           return problems(
             [build !== undefined, `no function has the handler ${HANDLERS[role]}`],
             [JSON.stringify(links) === JSON.stringify(EXPECTED_LINKS[role]), `${role} links ${JSON.stringify(links)}, expected ${JSON.stringify(EXPECTED_LINKS[role])}`],
-            [role !== 'api' || !links.includes('DatabaseConnectionString'), 'the Api function can read DatabaseConnectionString']
+            [role !== 'api' || !links.includes('DatabaseConnectionString'), 'the Api function can read DatabaseConnectionString'],
+            [role !== 'api' || !links.includes('TelegramBotToken'), 'the Api function can read TelegramBotToken'],
+            [role === 'api' || !links.includes('Updates'), `${role} can send to Updates, skipping the webhook's checks`]
           )
         })
       ]
@@ -185,7 +194,9 @@ export const checks = {
         [allows('api', 'sqs:SendMessage', queueArn('Updates')), 'the Api cannot send to Updates'],
         [['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'].every((action) => allows('worker', action, queueArn('Updates'))), 'the Worker cannot consume Updates'],
         [['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'].every((action) => allows('deadLetter', action, queueArn('UpdatesDlq'))), 'the DeadLetter function cannot consume UpdatesDlq'],
-        [allows('deadLetter', 'sqs:SendMessage', queueArn('UpdatesParked')), 'the DeadLetter function cannot send to UpdatesParked']
+        [allows('deadLetter', 'sqs:SendMessage', queueArn('UpdatesParked')), 'the DeadLetter function cannot send to UpdatesParked'],
+        [!allows('worker', 'sqs:SendMessage', queueArn('Updates')), 'the Worker may send to Updates'],
+        [!allows('deadLetter', 'sqs:SendMessage', queueArn('Updates')), 'the DeadLetter function may send to Updates']
       )
     }
   },
@@ -230,7 +241,7 @@ export const checks = {
   },
 
   alarms: {
-    title: 'alarms to the SNS topic: DLQ not empty, worker errors, Api 5xx, oldest message > 5 min',
+    title: 'alarms to the SNS topic: DLQ not empty, each parked arrival, worker errors, Api 5xx, oldest message > 5 min; the stage\'s e-mail subscribed',
     run (deployment) {
       const [topic] = ofType(deployment, TYPES.topic)
       const alarms = ofType(deployment, TYPES.alarm)
@@ -242,21 +253,26 @@ export const checks = {
       const workerErrors = find('AWS/Lambda', 'Errors', 'FunctionName', lambda(deployment, 'worker')?.state.name)
       const api5xx = find('AWS/ApiGateway', '5xx', 'ApiId', ofType(deployment, TYPES.api)[0]?.state.id)
       const oldest = find('AWS/SQS', 'ApproximateAgeOfOldestMessage', 'QueueName', queueName('Updates'))
+      const parkedArrivals = find('AWS/SQS', 'NumberOfMessagesSent', 'QueueName', queueName('UpdatesParked'))
       const firesAbove = (alarm: RecordedResource | undefined, limit: number) =>
         (alarm?.inputs.comparisonOperator === 'GreaterThanThreshold' && Number(alarm.inputs.threshold) <= limit) ||
         (alarm?.inputs.comparisonOperator === 'GreaterThanOrEqualToThreshold' && Number(alarm.inputs.threshold) <= limit + 1)
-      const email = deployment.env.ALARM_EMAIL
+      // From the stage table: the deploying shell has no ALARM_EMAIL (runChild drops it).
+      const email = deployment.stageSettings.alarmEmail
       const subscriptions = ofType(deployment, TYPES.topicSubscription)
       return problems(
         [dlq !== undefined && firesAbove(dlq, 0), 'no "UpdatesDlq not empty" alarm'],
         [workerErrors !== undefined && firesAbove(workerErrors, 0), 'no Worker errors alarm'],
         [api5xx !== undefined && firesAbove(api5xx, 0), 'no Api 5xx alarm'],
         [oldest !== undefined && firesAbove(oldest, OLDEST_MESSAGE_LIMIT_SECONDS), 'no "oldest update older than 5 minutes" alarm'],
+        // Arrivals per period: an alarm on "not empty" stays in ALARM for the 14 days a parked update waits.
+        [parkedArrivals !== undefined && parkedArrivals.inputs.statistic === 'Sum' && firesAbove(parkedArrivals, 0) && Number(parkedArrivals.inputs.period) <= 300, 'no alarm on each update arriving in UpdatesParked (NumberOfMessagesSent, Sum)'],
+        [!alarms.some((alarm) => alarm.inputs.metricName === 'ApproximateNumberOfMessagesVisible' && field<Record<string, unknown>>(alarm, 'dimensions')?.QueueName === queueName('UpdatesParked')), 'an UpdatesParked "not empty" alarm, which stays in ALARM for 14 days'],
         [topic !== undefined && alarms.every((alarm) => (field<string[]>(alarm, 'alarmActions') ?? []).includes(String(arn(topic)))), 'an alarm does not notify the SNS topic'],
         [email === undefined
           ? subscriptions.length === 0
           : subscriptions.some((subscription) => subscription.inputs.protocol === 'email' && subscription.inputs.endpoint === email && subscription.inputs.topic === arn(topic)),
-        `ALARM_EMAIL=${String(email)} but subscriptions are ${JSON.stringify(subscriptions.map((subscription) => subscription.inputs.endpoint))}`]
+        `the stage's alarmEmail is ${String(email)} but subscriptions are ${JSON.stringify(subscriptions.map((subscription) => subscription.inputs.endpoint))}`]
       )
     }
   },
@@ -284,6 +300,78 @@ export const checks = {
         [aws.version === deployment.installed.awsProvider, `aws provider pinned to ${String(aws.version)} but ${deployment.installed.awsProvider} is installed: run npm run sst:install`],
         [deployment.unknownRpcMethods.length === 0, `the program called CLI methods the fake does not know: ${deployment.unknownRpcMethods.join(', ')}`]
       )
+    }
+  },
+
+  // Operators (issue 11): the account guard, the dashboard and the outputs the runbook reads.
+
+  accountGuard: {
+    title: 'account guard: the AWS provider allows only the stage\'s account, with the stage\'s profile',
+    run (deployment) {
+      const aws = deployment.app.providers.aws ?? {}
+      const expected = deployment.stageSettings
+      return problems(
+        [expected.accountId !== undefined && /^[0-9]{12}$/.test(expected.accountId), `the stage table names no account for ${deployment.app.stage}`],
+        [JSON.stringify(aws.allowedAccountIds) === JSON.stringify([expected.accountId]), `allowedAccountIds ${JSON.stringify(aws.allowedAccountIds)}, expected only ${String(expected.accountId)}`],
+        [aws.profile === expected.profile, `profile ${String(aws.profile)}, expected ${expected.profile}`]
+      )
+    }
+  },
+
+  dashboard: {
+    title: 'dashboard: webhook, queue, Worker, dead letters and the bot\'s own metrics, under the service the functions emit as',
+    run (deployment) {
+      const dashboards = ofType(deployment, TYPES.dashboard)
+      const body = JSON.parse(String(field(dashboards[0], 'dashboardBody') ?? '{"widgets":[]}')) as { widgets: Array<{ properties?: { metrics?: unknown[][] } }> }
+      const lines = body.widgets.flatMap((widget) => widget.properties?.metrics ?? [])
+      const charted = (namespace: string, metricName: string, dimension: string, value: unknown) => value !== undefined &&
+        lines.some((line) => line[0] === namespace && line[1] === metricName && line[2] === dimension && line[3] === value)
+      const queueName = (name: QueueName) => queue(deployment, name)?.state.name
+      const functionName = (role: FunctionRole) => lambda(deployment, role)?.state.name
+      const apiId = ofType(deployment, TYPES.api)[0]?.state.id
+      const service = `${deployment.app.name}-${deployment.app.stage}`
+      const expected: Array<[string, string, string, unknown]> = [
+        ...['Count', 'Latency', '4xx', '5xx'].map((name): [string, string, string, unknown] => ['AWS/ApiGateway', name, 'ApiId', apiId]),
+        ['AWS/SQS', 'ApproximateNumberOfMessagesVisible', 'QueueName', queueName('Updates')],
+        ['AWS/SQS', 'ApproximateAgeOfOldestMessage', 'QueueName', queueName('Updates')],
+        ...['Duration', 'Errors', 'ConcurrentExecutions'].map((name): [string, string, string, unknown] => ['AWS/Lambda', name, 'FunctionName', functionName('worker')]),
+        ['AWS/SQS', 'ApproximateNumberOfMessagesVisible', 'QueueName', queueName('UpdatesDlq')],
+        ['AWS/SQS', 'NumberOfMessagesSent', 'QueueName', queueName('UpdatesParked')],
+        ...BOT_METRICS.map((name): [string, string, string, unknown] => [METRICS_NAMESPACE, name, 'service', service])
+      ]
+      const environments = (Object.keys(HANDLERS) as FunctionRole[]).map((role) =>
+        [role, (field<{ variables?: Record<string, string> }>(lambda(deployment, role), 'environment')?.variables ?? {})] as const)
+      return [
+        ...problems(
+          [dashboards.length === 1, `${dashboards.length} dashboards, expected 1`],
+          [String(field(dashboards[0], 'dashboardName')).endsWith(`-${deployment.app.stage}`), `dashboard ${String(field(dashboards[0], 'dashboardName'))} does not name the stage`]
+        ),
+        ...expected.filter(([namespace, name, dimension, value]) => !charted(namespace, name, dimension, value))
+          .map(([namespace, name, dimension, value]) => `not charted: ${namespace} ${name} for ${dimension}=${String(value)}`),
+        ...environments.flatMap(([role, variables]) => problems(
+          [variables.POWERTOOLS_SERVICE_NAME === service, `${role}: POWERTOOLS_SERVICE_NAME ${String(variables.POWERTOOLS_SERVICE_NAME)}, the dashboard charts ${service}`],
+          [variables.POWERTOOLS_METRICS_NAMESPACE === METRICS_NAMESPACE, `${role}: POWERTOOLS_METRICS_NAMESPACE ${String(variables.POWERTOOLS_METRICS_NAMESPACE)}`]
+        ))
+      ]
+    }
+  },
+
+  outputs: {
+    title: 'outputs: the dashboard URL, each function\'s name and log group, for the runbook',
+    run (deployment) {
+      const outputs = deployment.outputs
+      const dashboardName = String(field(ofType(deployment, TYPES.dashboard)[0], 'dashboardName'))
+      return [
+        ...problems([typeof outputs.dashboardUrl === 'string' && outputs.dashboardUrl.startsWith('https://') && outputs.dashboardUrl.endsWith(`#dashboards/dashboard/${dashboardName}`), `dashboardUrl ${String(outputs.dashboardUrl)} does not open ${dashboardName}`]),
+        ...(Object.keys(HANDLERS) as FunctionRole[]).flatMap((role) => {
+          const logGroup = named(deployment, TYPES.logGroup, `${String(functionId(deployment, role))}LogGroup`)
+          const [name, group] = [outputs[`${role}FunctionName`], outputs[`${role}LogGroup`]]
+          return problems(
+            [name !== undefined && name === lambda(deployment, role)?.state.name, `${role}FunctionName is ${String(name)}`],
+            [group !== undefined && group === logGroup?.state.name, `${role}LogGroup is ${String(group)}`]
+          )
+        })
+      ]
     }
   }
 } satisfies Record<string, Check>

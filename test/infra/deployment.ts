@@ -12,6 +12,7 @@ export const TYPES = {
   role: 'aws:iam/role:Role',
   logGroup: 'aws:cloudwatch/logGroup:LogGroup',
   alarm: 'aws:cloudwatch/metricAlarm:MetricAlarm',
+  dashboard: 'aws:cloudwatch/dashboard:Dashboard',
   topic: 'aws:sns/topic:Topic',
   topicSubscription: 'aws:sns/topicSubscription:TopicSubscription',
   secret: 'sst:sst:Secret'

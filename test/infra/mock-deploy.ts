@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import type { MockDeploymentResult } from './mock-program.js'
+import { stageSettings, type StageSettings } from '../../infra/stages.js'
 
 export type { RecordedBuild, RecordedResource, MockDeploymentResult } from './mock-program.js'
 
@@ -23,6 +24,25 @@ export const PLATFORM_DIR = join(WORK_DIR, 'platform')
 const CONFIG = join(ROOT, 'sst.config.ts')
 const PROGRAM = fileURLToPath(new URL('./mock-program.ts', import.meta.url))
 const RUN_TIMEOUT_MS = 90_000
+const STAGES_MODULE = join(ROOT, 'infra', 'stages.ts')
+
+/**
+ * The stage table the mocked deployments use in place of the checked-in one, whose accounts are
+ * the team's to fill in: both shared stages with an account, prod with an alarm address.
+ */
+export const TEST_STAGES: Record<string, StageSettings> = {
+  dev: { accountId: '111111111111', profile: 'telegram-bot-dev' },
+  prod: { accountId: '123456789012', profile: 'telegram-bot-prod', alarmEmail: 'oncall@example.com' }
+}
+
+export interface DeployOptions {
+  /** Replaces infra/stages.ts's STAGES (absent: the checked-in table, as the CLI would read it). */
+  stages?: Record<string, StageSettings>
+  /** `sst dev` rather than `sst deploy` ($dev, $cli.dev). */
+  dev?: boolean
+  /** The deploying shell's extra environment. */
+  env?: Record<string, string>
+}
 
 /** What `app()` returns, normalised the way the CLI does before it becomes `$app`. */
 export interface AppSettings {
@@ -37,8 +57,11 @@ export interface AppSettings {
 
 export interface MockDeployment extends MockDeploymentResult {
   app: AppSettings
-  /** The deploying shell's extra environment (ALARM_EMAIL, …). */
+  /** The deploying shell's extra environment. */
   env: Record<string, string>
+  /** This stage's settings from the stage table the deployment used. */
+  stageSettings: StageSettings
+  dev: boolean
   installed: { sst: string, awsProvider: string }
 }
 
@@ -57,8 +80,23 @@ export function installedVersions (): { sst: string, awsProvider: string } {
   }
 }
 
+/** Swaps the checked-in STAGES table for the given one, where the config and infra/ import it. */
+function overrideStages (stages: Record<string, StageSettings> | undefined): Plugin[] {
+  if (stages === undefined) return []
+  return [{
+    name: 'override-stages',
+    setup (pluginBuild) {
+      pluginBuild.onLoad({ filter: /[\\/]infra[\\/]stages\.ts$/ }, (args) => {
+        if (args.path !== STAGES_MODULE) return undefined
+        const contents = readFileSync(args.path, 'utf8')
+        return { contents: `${contents}\nfor (const name of Object.keys(STAGES)) delete (STAGES as Record<string, unknown>)[name]\nObject.assign(STAGES, ${JSON.stringify(stages)})\n`, loader: 'ts' }
+      })
+    }
+  }]
+}
+
 /** Evaluates `app()` for one stage, as the CLI does before anything else (with `$config` as identity). */
-export async function evaluateApp (stage: string): Promise<AppSettings> {
+export async function evaluateApp (stage: string, stages?: Record<string, StageSettings>): Promise<AppSettings> {
   const outDir = mkdtempSync(join(tmpdir(), 'sst-app-'))
   const outfile = join(outDir, 'app.mjs')
   try {
@@ -69,7 +107,8 @@ export async function evaluateApp (stage: string): Promise<AppSettings> {
       format: 'esm',
       platform: 'node',
       logLevel: 'silent',
-      banner: { js: 'function $config (input) { return input }' }
+      banner: { js: 'function $config (input) { return input }' },
+      plugins: overrideStages(stages)
     })
     const config = (await import(pathToFileURL(outfile).href) as { default: { app: (input: { stage: string }) => Promise<Omit<AppSettings, 'stage'>> } }).default
     const app = await config.app({ stage })
@@ -81,28 +120,28 @@ export async function evaluateApp (stage: string): Promise<AppSettings> {
 }
 
 /** Deploys one stage under mocks in a child process and returns everything it registered. */
-export async function deployWithMocks (stage: string, env: Record<string, string> = {}): Promise<MockDeployment> {
+export async function deployWithMocks (stage: string, { stages, dev = false, env = {} }: DeployOptions = {}): Promise<MockDeployment> {
   assertPlatformInstalled()
-  const app = await evaluateApp(stage)
+  const app = await evaluateApp(stage, stages)
   const scratch = mkdtempSync(join(tmpdir(), `sst-mock-${stage}-`))
   // Inside .sst/platform, like the CLI's own eval bundle, so the external @pulumi packages resolve there.
   const bundle = join(PLATFORM_DIR, `sst.config.mock-${stage}-${process.pid}.mjs`)
   const resultFile = join(scratch, 'result.json')
   try {
-    await buildEvalProgram(app, bundle, scratch)
+    await buildEvalProgram(app, bundle, scratch, { stages, dev })
     await runChild(bundle, { ...env, SST_MOCK_RESULT: resultFile })
     const result = JSON.parse(readFileSync(resultFile, 'utf8')) as MockDeploymentResult
-    return { ...result, app, env, installed: installedVersions() }
+    return { ...result, app, env, stageSettings: stageSettings(stage, stages), dev, installed: installedVersions() }
   } finally {
     rmSync(bundle, { force: true })
     rmSync(scratch, { recursive: true, force: true })
   }
 }
 
-async function buildEvalProgram (app: AppSettings, outfile: string, scratch: string): Promise<void> {
+async function buildEvalProgram (app: AppSettings, outfile: string, scratch: string, { stages, dev }: { stages?: Record<string, StageSettings>, dev: boolean }): Promise<void> {
   const cli = {
-    command: 'deploy',
-    dev: false,
+    command: dev ? 'dev' : 'deploy',
+    dev,
     paths: { home: join(scratch, 'home'), root: ROOT, work: join(scratch, 'work'), platform: PLATFORM_DIR },
     state: { version: {} }
   }
@@ -128,7 +167,7 @@ async function buildEvalProgram (app: AppSettings, outfile: string, scratch: str
     // The CLI's list: these stay in .sst/platform/node_modules.
     external: ['@pulumi/*', 'undici', '@pulumiverse/*', '@sst-provider/*', '@aws-sdk/*', 'esbuild', 'archiver', 'glob', 'vite'],
     inject: [join(PLATFORM_DIR, 'src', 'shim', 'run.js')],
-    define: { $app: JSON.stringify(app), $cli: JSON.stringify(cli), $dev: 'false' },
+    define: { $app: JSON.stringify(app), $cli: JSON.stringify(cli), $dev: String(dev) },
     banner: {
       js: [
         "import { createRequire as topLevelCreateRequire } from 'module'",
@@ -138,7 +177,7 @@ async function buildEvalProgram (app: AppSettings, outfile: string, scratch: str
         "const __dirname = topLevelFileUrlToPath(new topLevelURL('.', import.meta.url))"
       ].join('\n')
     },
-    plugins: [injectProviderGlobals()],
+    plugins: [...overrideStages(stages), injectProviderGlobals()],
     logLevel: 'silent'
   })
   if (result.errors.length > 0) throw new Error(result.errors.map((error) => error.text).join('\n'))
@@ -186,6 +225,7 @@ async function runChild (bundle: string, env: Record<string, string>): Promise<v
       AWS_REGION: 'us-east-1',
       PULUMI_CONFIG: JSON.stringify({ 'aws:region': 'us-east-1' }),
       SST_SECRET_TelegramBotToken: '123456:mock-token-mock-token-mock-token',
+      SST_SECRET_TelegramWebhookSecret: 'mock_webhook-secret',
       SST_SECRET_DatabaseConnectionString: 'Server=mock;Database=mock',
       ...env
     },

@@ -180,14 +180,18 @@ function policyJson (statements: unknown): string {
   })
 }
 
-/** The two SST CLI RPCs a deployment needs, answered locally. */
+/** The SST CLI RPCs a deployment needs (the third only under `sst dev`), answered locally. */
 async function startFakeCli (builds: RecordedBuild[], unknownRpcMethods: string[]): Promise<{ url: string, close: () => void }> {
   const workDir = mkdtempSync(join(tmpdir(), 'sst-mock-build-'))
   const answer = (method: string, args: Record<string, unknown>): unknown => {
     if (method === 'Provider.Aws.Bootstrap') {
       return { asset: 'mock-bootstrap-assets', assetEcrRegistryId: ACCOUNT, assetEcrUrl: `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/mock`, state: 'mock-bootstrap-state', appsyncHttp: '', appsyncRealtime: '' }
     }
-    if (method === 'Runtime.Build') {
+    if (method === 'Provider.Aws.Appsync') {
+      // `sst dev`: the AppSync event API that bridges Lambda invocations to the developer's machine.
+      return { http: `mock.appsync-api.${REGION}.amazonaws.com`, realtime: `mock.appsync-realtime-api.${REGION}.amazonaws.com` }
+    }
+    if (method === 'Runtime.Build' || method === 'Runtime.AddTarget') {
       const functionID = String(args.functionID)
       builds.push({
         functionID,
@@ -198,6 +202,8 @@ async function startFakeCli (builds: RecordedBuild[], unknownRpcMethods: string[
         resources: args.links as Record<string, Record<string, unknown>>,
         properties: args.properties as Record<string, unknown>
       })
+      // `sst dev` registers the function to run on the developer's machine instead of building it.
+      if (method === 'Runtime.AddTarget') return {}
       // SST zips this directory into the function's code object: a placeholder stands in for the bundle.
       const out = join(workDir, functionID)
       mkdirSync(out, { recursive: true })

@@ -3,7 +3,7 @@
  * report it. This is what shows that every assertion can fail.
  */
 import type { CheckId } from './checks.js'
-import { field, lambda, named, ofType, queue, roleOf, TYPES, type Statement } from './deployment.js'
+import { field, lambda, named, ofType, queue, roleOf, TYPES, type FunctionRole, type Statement } from './deployment.js'
 import type { MockDeployment, RecordedResource } from './mock-deploy.js'
 
 export interface Mutation {
@@ -38,6 +38,22 @@ function rewriteApiPolicy (deployment: MockDeployment, rewrite: (statement: Stat
     policy.policy = JSON.stringify({ ...document, Statement: document.Statement.map(rewrite) })
   }
 }
+
+function grant (deployment: MockDeployment, role: FunctionRole, action: string, resource: RecordedResource | undefined): void {
+  const policies = required(field<Array<{ policy: string }>>(roleOf(deployment, role), 'inlinePolicies'), `${role} policies`)
+  const statement: Statement = { Effect: 'Allow', Action: [action], Resource: [String(required(resource, 'queue').state.arn)] }
+  policies.push({ policy: JSON.stringify({ Version: '2012-10-17', Statement: [statement] }) })
+}
+
+function rewriteDashboardLines (deployment: MockDeployment, rewrite: (line: unknown[]) => unknown[][]): void {
+  const inputs = inputsOf(ofType(deployment, TYPES.dashboard)[0], 'the dashboard')
+  const body = JSON.parse(String(inputs.dashboardBody)) as { widgets: Array<{ properties: { metrics: unknown[][] } }> }
+  for (const widget of body.widgets) widget.properties.metrics = widget.properties.metrics.flatMap(rewrite)
+  inputs.dashboardBody = JSON.stringify(body)
+}
+
+const environmentOf = (deployment: MockDeployment, role: FunctionRole): Record<string, string> =>
+  required((inputsOf(lambda(deployment, role), role).environment as { variables?: Record<string, string> } | undefined)?.variables, `${role} environment`)
 
 export const mutations: Mutation[] = [
   { check: 'updatesQueue', stage: 'dev', change: 'content-based deduplication on', apply: (d) => { updates(d).contentBasedDeduplication = true } },
@@ -85,10 +101,17 @@ export const mutations: Mutation[] = [
   { check: 'links', stage: 'dev', change: 'the Api linked to DatabaseConnectionString', apply: (d) => { build(d, 'Api').links.DatabaseConnectionString = 'sst.sst.Secret' } },
   { check: 'links', stage: 'prod', change: 'the Worker without DatabaseConnectionString', apply: (d) => { delete build(d, 'Worker').links.DatabaseConnectionString } },
   { check: 'links', stage: 'dev', change: 'the DeadLetter function linked to DatabaseConnectionString', apply: (d) => { build(d, 'DeadLetter').links.DatabaseConnectionString = 'sst.sst.Secret' } },
+  { check: 'links', stage: 'prod', change: 'the Api linked to TelegramBotToken (the old derived secret)', apply: (d) => { build(d, 'Api').links.TelegramBotToken = 'sst.sst.Secret' } },
+  { check: 'links', stage: 'dev', change: 'the Api without TelegramWebhookSecret', apply: (d) => { delete build(d, 'Api').links.TelegramWebhookSecret } },
+  { check: 'links', stage: 'dev', change: 'the Worker linked to Updates', apply: (d) => { build(d, 'Worker').links.Updates = 'sst.aws.Queue' } },
+  { check: 'links', stage: 'prod', change: 'the DeadLetter function linked to Updates', apply: (d) => { build(d, 'DeadLetter').links.Updates = 'sst.aws.Queue' } },
+  { check: 'links', stage: 'dev', change: 'no TelegramWebhookSecret secret', apply: (d) => { d.resources = d.resources.filter((resource) => !(resource.type === TYPES.secret && resource.name === 'TelegramWebhookSecret')) } },
 
   { check: 'queuePermissions', stage: 'dev', change: 'SST\'s default sqs:* queue link', apply: (d) => { rewriteApiPolicy(d, (statement) => ({ ...statement, Action: ['sqs:*'] })) } },
   { check: 'queuePermissions', stage: 'dev', change: 'the Api may receive from Updates', apply: (d) => { rewriteApiPolicy(d, (statement) => ({ ...statement, Action: [...statement.Action, 'sqs:ReceiveMessage'] })) } },
   { check: 'queuePermissions', stage: 'prod', change: 'the Worker role without receive permissions', apply: (d) => { inputsOf(roleOf(d, 'worker'), 'WorkerRole').inlinePolicies = [] } },
+  { check: 'queuePermissions', stage: 'dev', change: 'the Worker may send to Updates', apply: (d) => { grant(d, 'worker', 'sqs:SendMessage', queue(d, 'Updates')) } },
+  { check: 'queuePermissions', stage: 'prod', change: 'the DeadLetter function may send to Updates', apply: (d) => { grant(d, 'deadLetter', 'sqs:SendMessage', queue(d, 'Updates')) } },
 
   { check: 'functions', stage: 'dev', change: 'the Worker on nodejs20.x', apply: (d) => { inputsOf(lambda(d, 'worker'), 'Worker').runtime = 'nodejs20.x' } },
   { check: 'functions', stage: 'dev', change: 'the Api on x86_64', apply: (d) => { inputsOf(lambda(d, 'api'), 'Api').architectures = ['x86_64'] } },
@@ -106,7 +129,10 @@ export const mutations: Mutation[] = [
   { check: 'alarms', stage: 'dev', change: 'the Worker errors alarm watching the Api', apply: (d) => { inputsOf(named(d, TYPES.alarm, 'WorkerErrors'), 'WorkerErrors').dimensions = { FunctionName: lambda(d, 'api')?.state.name } } },
   { check: 'alarms', stage: 'prod', change: 'no Api 5xx alarm', apply: (d) => { alarmOn(d, '5xx').inputs.metricName = '4xx' } },
   { check: 'alarms', stage: 'prod', change: 'an alarm without actions', apply: (d) => { alarmOn(d, 'Errors').inputs.alarmActions = [] } },
-  { check: 'alarms', stage: 'prod', change: 'ALARM_EMAIL given but not subscribed', apply: (d) => { d.resources = d.resources.filter((resource) => resource.type !== TYPES.topicSubscription) } },
+  { check: 'alarms', stage: 'prod', change: 'the stage\'s alarmEmail not subscribed (as when it came from a shell without ALARM_EMAIL)', apply: (d) => { d.resources = d.resources.filter((resource) => resource.type !== TYPES.topicSubscription) } },
+  { check: 'alarms', stage: 'dev', change: 'a subscription where the stage names no alarmEmail', apply: (d) => { d.resources.push({ type: TYPES.topicSubscription, name: 'Extra', custom: true, inputs: { protocol: 'email', endpoint: 'someone@example.com' }, state: {}, retainOnDelete: false, protect: false }) } },
+  { check: 'alarms', stage: 'prod', change: 'the parked alarm back on "not empty"', apply: (d) => { alarmOn(d, 'NumberOfMessagesSent').inputs.metricName = 'ApproximateNumberOfMessagesVisible' } },
+  { check: 'alarms', stage: 'dev', change: 'the parked alarm on the Maximum of arrivals', apply: (d) => { alarmOn(d, 'NumberOfMessagesSent').inputs.statistic = 'Maximum' } },
 
   { check: 'stageProtection', stage: 'prod', change: 'prod not protected', apply: (d) => { d.app.protect = false } },
   { check: 'stageProtection', stage: 'prod', change: 'prod removal "remove"', apply: (d) => { d.app.removal = 'remove' } },
@@ -115,5 +141,23 @@ export const mutations: Mutation[] = [
 
   { check: 'app', stage: 'dev', change: 'region us-west-2', apply: (d) => { d.app.providers.aws = { ...d.app.providers.aws, region: 'us-west-2' } } },
   { check: 'app', stage: 'dev', change: 'an SST version other than the installed one', apply: (d) => { d.app.version = '4.0.0' } },
-  { check: 'app', stage: 'dev', change: 'an unknown CLI call', apply: (d) => { d.unknownRpcMethods.push('Runtime.Something') } }
+  { check: 'app', stage: 'dev', change: 'an unknown CLI call', apply: (d) => { d.unknownRpcMethods.push('Runtime.Something') } },
+
+  // Operators (issue 11).
+  { check: 'accountGuard', stage: 'dev', change: 'no allowedAccountIds', apply: (d) => { delete required(d.app.providers.aws, 'aws provider').allowedAccountIds } },
+  { check: 'accountGuard', stage: 'prod', change: 'prod allowed into the dev account as well', apply: (d) => { required(d.app.providers.aws, 'aws provider').allowedAccountIds = ['123456789012', '111111111111'] } },
+  { check: 'accountGuard', stage: 'prod', change: 'the profile from the shell, not the stage', apply: (d) => { delete required(d.app.providers.aws, 'aws provider').profile } },
+  { check: 'accountGuard', stage: 'dev', change: 'a stage table without the account', apply: (d) => { d.stageSettings = { profile: d.stageSettings.profile } } },
+
+  { check: 'dashboard', stage: 'dev', change: 'no dashboard', apply: (d) => { d.resources = d.resources.filter((resource) => resource.type !== TYPES.dashboard) } },
+  { check: 'dashboard', stage: 'prod', change: 'RegistrationRejected not charted', apply: (d) => { rewriteDashboardLines(d, (line) => line[1] === 'RegistrationRejected' ? [] : [line]) } },
+  { check: 'dashboard', stage: 'dev', change: 'the bot\'s metrics charted under another stage\'s service', apply: (d) => { rewriteDashboardLines(d, (line) => [line[2] === 'service' ? [line[0], line[1], 'service', 'telegram-register-bot-prod', ...line.slice(4)] : line]) } },
+  { check: 'dashboard', stage: 'prod', change: 'Worker duration charted for the Api function', apply: (d) => { rewriteDashboardLines(d, (line) => [line[1] === 'Duration' ? [line[0], line[1], line[2], lambda(d, 'api')?.state.name, ...line.slice(4)] : line]) } },
+  { check: 'dashboard', stage: 'dev', change: 'parked arrivals not charted', apply: (d) => { rewriteDashboardLines(d, (line) => line[1] === 'NumberOfMessagesSent' ? [] : [line]) } },
+  { check: 'dashboard', stage: 'dev', change: 'the Worker emitting under another namespace', apply: (d) => { environmentOf(d, 'worker').POWERTOOLS_METRICS_NAMESPACE = 'Other' } },
+  { check: 'dashboard', stage: 'prod', change: 'the Worker without POWERTOOLS_SERVICE_NAME', apply: (d) => { delete environmentOf(d, 'worker').POWERTOOLS_SERVICE_NAME } },
+
+  { check: 'outputs', stage: 'dev', change: 'no workerLogGroup output', apply: (d) => { delete d.outputs.workerLogGroup } },
+  { check: 'outputs', stage: 'prod', change: 'workerFunctionName names the Api', apply: (d) => { d.outputs.workerFunctionName = lambda(d, 'api')?.state.name } },
+  { check: 'outputs', stage: 'dev', change: 'no dashboardUrl output', apply: (d) => { delete d.outputs.dashboardUrl } }
 ]

@@ -5,13 +5,13 @@
  */
 import t from 'tap'
 import { checks, type CheckId } from './checks.js'
-import { deployWithMocks } from './mock-deploy.js'
+import { deployWithMocks, TEST_STAGES } from './mock-deploy.js'
 import { mutations } from './mutations.js'
 
-const ALARM_EMAIL = 'alarms@example.com'
+// Neither shell has ALARM_EMAIL: prod's subscription comes from its stage settings alone.
 const [dev, prod] = await Promise.all([
-  deployWithMocks('dev'),
-  deployWithMocks('prod', { ALARM_EMAIL })
+  deployWithMocks('dev', { stages: TEST_STAGES }),
+  deployWithMocks('prod', { stages: TEST_STAGES })
 ])
 
 for (const deployment of [dev, prod]) {

@@ -3,16 +3,43 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
 import { resolveApiUrl } from '../../scripts/lib/api-url.js'
-import { readBotCredentials } from '../../scripts/lib/bot-credentials.js'
-import { readOptions } from '../../scripts/lib/options.js'
-import { deriveWebhookSecret } from '../../src/config.js'
+import { readBotCredentials, readWebhookSecret } from '../../scripts/lib/bot-credentials.js'
+import { parseCommandLine, readCommandLine, TARGET_OPTIONS, targetOf } from '../../scripts/lib/options.js'
 import { TOKEN } from './fake-http.js'
 
-t.test('options: --stage and --url; anything else is refused', async (t) => {
-  t.same(readOptions(['--stage', 'prod', '--url', 'https://x.example']), { stage: 'prod', url: 'https://x.example' })
-  t.same(readOptions([]), { stage: undefined, url: undefined })
-  t.throws(() => readOptions(['--stgae', 'prod']))
+const SPEC = { command: 'npm run smoke', usage: 'the usage', options: TARGET_OPTIONS }
+
+t.test('options: --stage and --url; anything else is refused with one line naming it', async (t) => {
+  t.same(targetOf(required(parseCommandLine(['--stage', 'prod', '--url', 'https://x.example'], SPEC)).values), { stage: 'prod', url: 'https://x.example' })
+  t.same(targetOf(required(parseCommandLine([], SPEC)).values), { stage: undefined, url: undefined })
+  t.throws(() => parseCommandLine(['--stgae', 'prod'], SPEC), { name: 'UsageError', message: 'unknown option --stgae (npm run smoke -- --help lists the options)' })
+  t.throws(() => parseCommandLine(['-x'], SPEC), { message: /^unknown option -x / })
+  t.throws(() => parseCommandLine(['--stage'], SPEC), { message: /^option --stage needs a value / })
+  t.throws(() => parseCommandLine(['prod'], SPEC), { message: /^unexpected argument "prod" / })
+  t.equal(parseCommandLine(['--stgae', '--help'], SPEC), undefined, '--help wins over whatever else is on the line')
+  t.equal(parseCommandLine(['-h'], SPEC), undefined)
+  t.throws(() => parseCommandLine(['--', '--help'], SPEC), { message: /^unexpected argument "--help"/ }, 'after --, --help is an argument')
 })
+
+t.test('readCommandLine prints the usage or the one-line refusal', async (t) => {
+  const out: string[] = []
+  const err: string[] = []
+  const io = { out: (line: string) => { out.push(line) }, err: (line: string) => { err.push(line) } }
+  t.equal(readCommandLine(['--help'], SPEC, io), undefined)
+  t.same(out, ['the usage'])
+  const exitCode = process.exitCode
+  t.teardown(() => { process.exitCode = exitCode })
+  t.equal(readCommandLine(['--bogus'], SPEC, io), undefined)
+  t.same(err, ['error: unknown option --bogus (npm run smoke -- --help lists the options)'])
+  t.equal(process.exitCode, 1)
+  process.exitCode = exitCode
+  t.same(readCommandLine(['--stage', 'dev'], SPEC, io)?.values, { stage: 'dev' })
+})
+
+function required<T> (value: T | undefined): T {
+  if (value === undefined) throw new Error('expected a parsed command line')
+  return value
+}
 
 t.test('api url: --url wins, without a trailing slash', async (t) => {
   t.equal(resolveApiUrl({ url: 'https://abc.execute-api.us-east-1.amazonaws.com/' }), 'https://abc.execute-api.us-east-1.amazonaws.com')
@@ -31,11 +58,19 @@ t.test('api url: from the last deploy\'s outputs, only for the same stage', asyn
   t.throws(() => resolveApiUrl({ stage: 'dev' }, outputs), /no apiUrl/)
 })
 
-t.test('credentials: the env token wins over the SST link, the secret is derived as the Api derives it', async (t) => {
+t.test('credentials: the env token wins over the SST link', async (t) => {
   const fromEnv = readBotCredentials({ TELEGRAM_BOT_TOKEN: TOKEN }, { TELEGRAM_BOT_TOKEN: 'other:token' })
-  t.same(fromEnv, { token: TOKEN, webhookSecret: deriveWebhookSecret(TOKEN), apiRoot: 'https://api.telegram.org' })
+  t.same(fromEnv, { token: TOKEN, apiRoot: 'https://api.telegram.org' })
   const fromLink = readBotCredentials({ TELEGRAM_API_ROOT: 'http://127.0.0.1:9/' }, { TELEGRAM_BOT_TOKEN: TOKEN })
   t.same([fromLink.token, fromLink.apiRoot], [TOKEN, 'http://127.0.0.1:9'])
-  t.equal(readBotCredentials({ TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_WEBHOOK_SECRET: 'explicit' }, {}).webhookSecret, 'explicit')
   t.throws(() => readBotCredentials({ TELEGRAM_BOT_TOKEN: '' }, {}), /no bot token/)
+})
+
+t.test('webhook secret: the stage\'s TelegramWebhookSecret wins (the value the Api links), never derived from the token', async (t) => {
+  t.equal(readWebhookSecret({ TELEGRAM_WEBHOOK_SECRET: 'from-the-shell' }, { TELEGRAM_WEBHOOK_SECRET: 'the_stage-secret' }), 'the_stage-secret')
+  t.equal(readWebhookSecret({ TELEGRAM_WEBHOOK_SECRET: 'from-the-shell' }, {}), 'from-the-shell')
+  t.throws(() => readWebhookSecret({ TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_WEBHOOK_SECRET: '' }, { TELEGRAM_BOT_TOKEN: TOKEN }), /^no webhook secret: run the script through `npx sst shell/)
+  const malformed = 'has spaces and é'
+  t.throws(() => readWebhookSecret({ TELEGRAM_WEBHOOK_SECRET: malformed }, {}), { message: /must be 1–256 characters .*\(value hidden\)$/ })
+  t.notMatch(String(t.throws(() => readWebhookSecret({ TELEGRAM_WEBHOOK_SECRET: malformed }, {}))), malformed)
 })

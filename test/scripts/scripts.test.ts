@@ -2,7 +2,6 @@
 import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import t from 'tap'
-import { deriveWebhookSecret } from '../../src/config.js'
 import { answers, startFakeBotApi, startFakeServer, TOKEN } from './fake-http.js'
 import { withoutCoverage } from '../support/child-process.js'
 
@@ -43,24 +42,45 @@ t.test('telegram:info fails with a redacted one-line error when Telegram refuses
   t.equal(output.trim(), 'error: getWebhookInfo: 401 Unauthorized')
 })
 
-t.test('smoke passes against an API that checks the derived secret, and prints no credential', async (t) => {
-  const secret = deriveWebhookSecret(TOKEN)
-  const api = await startFakeServer(({ path, headers }) => path === '/health?deep=true' || headers['x-telegram-bot-api-secret-token'] === secret ? { body: {} } : { status: 401 })
+const WEBHOOK_SECRET = 'the_stage-webhook-secret'
+
+t.test('smoke passes against an API that checks the stage\'s webhook secret, needs no bot token, and prints no credential', async (t) => {
+  const api = await startFakeServer(({ path, headers }) => path === '/health?deep=true' || headers['x-telegram-bot-api-secret-token'] === WEBHOOK_SECRET ? { body: {} } : { status: 401 })
   t.teardown(api.close)
   const { code, output } = await runScript('smoke.ts', ['--url', api.url], {
-    TELEGRAM_BOT_TOKEN: TOKEN, SMOKE_TELEGRAM_USER_ID: '4242', SMOKE_USERNAME: 'smoke-user', SMOKE_TOKEN: 'smoke-credential-123'
+    TELEGRAM_WEBHOOK_SECRET: WEBHOOK_SECRET, SMOKE_TELEGRAM_USER_ID: '4242', SMOKE_USERNAME: 'smoke-user', SMOKE_TOKEN: 'smoke-credential-123'
   })
   t.equal(code, 0, output)
   t.equal(output.match(/^PASS /gm)?.length, 3, output)
-  for (const secretValue of [TOKEN, secret, 'smoke-credential-123']) t.notMatch(output, secretValue)
+  for (const secretValue of [WEBHOOK_SECRET, 'smoke-credential-123']) t.notMatch(output, secretValue)
 })
 
 t.test('smoke exits 1 when a step fails', async (t) => {
   const api = await startFakeServer(() => ({ status: 500 }))
   t.teardown(api.close)
   const { code, output } = await runScript('smoke.ts', ['--url', api.url], {
-    TELEGRAM_BOT_TOKEN: TOKEN, SMOKE_TELEGRAM_USER_ID: '4242', SMOKE_USERNAME: 'smoke-user', SMOKE_TOKEN: 'smoke-credential-123'
+    TELEGRAM_WEBHOOK_SECRET: WEBHOOK_SECRET, SMOKE_TELEGRAM_USER_ID: '4242', SMOKE_USERNAME: 'smoke-user', SMOKE_TOKEN: 'smoke-credential-123'
   })
   t.equal(code, 1)
   t.match(output, /^FAIL GET \/health\?deep=true/m)
+})
+
+t.test('telegram:setup registers the stage\'s webhook secret, never one derived from the token', async (t) => {
+  const set: Array<Record<string, unknown>> = []
+  const telegram = await startFakeBotApi({
+    setWebhook: (params) => { set.push(params); return { body: { ok: true, result: true } } },
+    setMyCommands: answers(true),
+    getWebhookInfo: () => ({ body: { ok: true, result: { url: String(set[0]?.url), pending_update_count: 0, max_connections: 40, allowed_updates: ['message'] } } }),
+    getMyCommands: answers([{ command: 'register', description: 'Link your Telegram account to your platform account' }])
+  })
+  t.teardown(telegram.close)
+  const { output } = await runScript('telegram-setup.ts', ['--url', 'https://abc.example.com'], { TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: telegram.url, TELEGRAM_WEBHOOK_SECRET: WEBHOOK_SECRET })
+  t.equal(set[0]?.secret_token, WEBHOOK_SECRET, output)
+  t.notMatch(output, WEBHOOK_SECRET)
+  t.notMatch(output, TOKEN)
+
+  const without = await runScript('telegram-setup.ts', ['--url', 'https://abc.example.com'], { TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: telegram.url })
+  t.equal(without.code, 1)
+  t.match(without.output.trim(), /^error: no webhook secret: run the script through `npx sst shell --stage <stage> -- npm run …`/)
+  t.equal(set.length, 1, 'nothing set without the stage\'s secret')
 })

@@ -1,0 +1,60 @@
+/**
+ * Start-up failures of the local runtime as one line that names the setting to change, never a
+ * stack trace and never a value that came from a secret (Telegram's client errors quote URLs that
+ * hold the bot token, so only their codes are used here).
+ */
+export class StartupError extends Error {
+  override name = 'StartupError'
+}
+
+type SystemError = Error & { code?: string }
+
+const HOST_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_NONAME', 'EADDRNOTAVAIL', 'EAI_FAIL'])
+
+export interface ListenTarget {
+  /** The server, as the user knows it. */
+  what: string
+  host: string
+  port: number
+  /** How the port follows from the settings: `PORT`, or `PORT + 1` for the emulator. */
+  portSetting: 'PORT' | 'PORT + 1'
+}
+
+/** A server that could not listen, as the one line that says which setting to change; other errors unchanged. */
+export function listenFailure (error: unknown, where: ListenTarget): unknown {
+  const code = (error as SystemError).code
+  const port = `port ${where.port} (${where.portSetting})`
+  if (code === 'EADDRINUSE') {
+    const fix = where.portSetting === 'PORT' ? 'set PORT to a free port' : 'set PORT to another value (PORT + 1 must be free too)'
+    return new StartupError(`${where.what} cannot listen: ${port} is in use (another npm start?): stop it, or ${fix}`)
+  }
+  if (code === 'EACCES') {
+    return new StartupError(`${where.what} cannot listen: ${port} needs privileges: set PORT to 1024 or above`)
+  }
+  if (code !== undefined && HOST_CODES.has(code)) {
+    return new StartupError(`${where.what} cannot listen: HOST ${where.host} is not an address of this machine (${code}): set HOST to e.g. 127.0.0.1, or 0.0.0.0 for every interface`)
+  }
+  return error
+}
+
+/** The first Bot API call with a real token failed: the token was refused, or Telegram is out of reach. */
+export function telegramFailure (error: unknown, apiRoot: string): unknown {
+  const telegramCode = (error as { response?: { error_code?: unknown } }).response?.error_code
+  if (telegramCode === 401 || telegramCode === 404) {
+    return new StartupError(`Telegram at ${apiRoot} refused TELEGRAM_BOT_TOKEN (${String(telegramCode)}): check the token with @BotFather, or unset it to use the embedded emulator`)
+  }
+  const code = networkCode(error)
+  if (code !== undefined) {
+    return new StartupError(`Telegram's Bot API at ${apiRoot} is unreachable (${code}): check the network or TELEGRAM_API_ROOT, or unset TELEGRAM_BOT_TOKEN to use the embedded emulator`)
+  }
+  return error
+}
+
+/** node-fetch (Telegraf's client) puts the system error code on the error or on its cause. */
+function networkCode (error: unknown): string | undefined {
+  for (let current = error as (SystemError & { cause?: unknown, errno?: string, type?: string }) | undefined; current !== undefined && current !== null; current = current.cause as typeof current) {
+    if (typeof current.code === 'string' && /^E[A-Z_]+$/.test(current.code)) return current.code
+    if (current.type === 'request-timeout' || current.name === 'AbortError' || current.name === 'TimeoutError') return 'timeout'
+  }
+  return undefined
+}

@@ -1,0 +1,14 @@
+import t from 'tap'
+import { buildWorkerApp } from '../../src/worker/app.js'
+import { testConfig } from '../helper.js'
+import { captureLogs } from '../support/log-capture.js'
+
+t.test('the worker app holds no queue sender and serves no webhook: it starts without QUEUE_URL or a webhook secret', async (t) => {
+  const app = buildWorkerApp(testConfig({ QUEUE_URL: undefined, TELEGRAM_WEBHOOK_SECRET: undefined }), { logDestination: captureLogs() })
+  t.teardown(async () => { await app.close() })
+  await app.ready()
+  t.notOk(app.hasDecorator('updateQueue'), 'no update queue')
+  t.ok(app.hasDecorator('bot'), 'the bot is there')
+  t.equal((await app.inject({ method: 'POST', url: '/telegram/webhook', payload: { update_id: 1 } })).statusCode, 404)
+  t.equal((await app.inject({ method: 'GET', url: '/health' })).statusCode, 200)
+})
