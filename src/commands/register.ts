@@ -31,6 +31,11 @@ async function deleteCommandMessage ({ ctx, log }: CommandInvocation): Promise<v
   }
 }
 
+/** Sends the reply unless the ledger says it was confirmed sent before (a redelivered update). */
+async function replyOnce ({ ctx, app }: CommandInvocation, text: string): Promise<void> {
+  await app.updateLedger.once(ctx.update.update_id, 'reply', async () => { await ctx.reply(text); return 'sent' })
+}
+
 /** `/register <username> <token>`: links the sender's Telegram account to their platform account. */
 export const register: BotCommand = {
   name: 'register',
@@ -43,25 +48,27 @@ export const register: BotCommand = {
     const credentials = parseRegisterArguments(args)
     if (credentials === undefined) {
       log.info({ outcome: 'malformed' }, 'register: malformed command')
-      await ctx.reply(REPLIES.malformed)
+      await replyOnce(invocation, REPLIES.malformed)
       return
     }
 
-    // A TransientError (database unreachable, timeout, deadlock) propagates: the record is retried.
-    const outcome = await app.registrations.register({
+    // The ledger keeps the outcome, so a redelivery never calls the procedure again. A TransientError
+    // (database unreachable, timeout, deadlock, an unknown outcome) propagates: the record is retried.
+    const { result: outcome, remembered } = await app.updateLedger.once(ctx.update.update_id, 'procedure', () => app.registrations.register({
       telegramUserId: ctx.from.id,
       telegramChatId: ctx.chat.id,
       telegramUsername: ctx.from.username,
       username: credentials.username,
       token: credentials.token
-    })
-    log.info({ outcome, telegramUserId: ctx.from.id }, 'register: procedure answered')
+    }))
+    log.info({ outcome, telegramUserId: ctx.from.id, fromLedger: remembered }, remembered ? 'register: outcome known from the ledger, procedure not called' : 'register: procedure answered')
 
-    // The procedure has run: from here a failure must not make SQS deliver the update again.
+    // A reply that fails fails the record: the redelivery re-sends the reply, not the procedure.
     try {
-      await ctx.reply(outcome === 'registered' ? REPLIES.registered(credentials.username) : REPLIES.rejected)
+      await replyOnce(invocation, outcome === 'registered' ? REPLIES.registered(credentials.username) : REPLIES.rejected)
     } catch (error) {
-      log.error({ err: error, outcome }, 'register: the reply could not be sent after the procedure ran; not retried so the procedure runs once')
+      log.error({ err: error, outcome }, 'register: the reply could not be sent after the procedure ran; the update is retried for the reply only')
+      throw error
     }
   }
 }

@@ -4,9 +4,10 @@ import type { Config } from '../config.js'
 import bot from '../plugins/bot.js'
 import commands from '../plugins/commands.js'
 import db from '../plugins/db.js'
+import updateLedger from '../plugins/update-ledger.js'
 
-/** The plugins only the worker needs; kept out of app.ts so the webhook never loads telegraf or a database driver. */
-export const workerPlugins: FastifyPluginAsync[] = [db, bot, commands as FastifyPluginAsync]
+/** The plugins only the worker needs; kept out of app.ts so the webhook never loads telegraf, a database driver or the ledger. */
+export const workerPlugins: FastifyPluginAsync[] = [db, bot, updateLedger, commands as FastifyPluginAsync]
 
 /** The same app as the webhook's, plus the database, the bot and the command registry. It never listens. */
 export function buildWorkerApp (config: Config, options: Omit<BuildAppOptions, 'plugins'> = {}): FastifyInstance {
