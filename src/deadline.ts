@@ -44,14 +44,19 @@ export function remainingMs (): number {
   return deadline === undefined ? Number.POSITIVE_INFINITY : deadline.at - Date.now()
 }
 
+/** Aborted when the current update's deadline passes; undefined outside of `runWithDeadline`. */
+export function deadlineSignal (): AbortSignal | undefined {
+  return deadlines.getStore()?.signal
+}
+
 /**
  * The signal for one outbound call: aborted after `timeoutMs` or at the update's deadline, whichever
  * comes first (`timeoutMs` alone outside of `runWithDeadline`).
  */
 export function callSignal (timeoutMs: number): AbortSignal {
-  const deadline = deadlines.getStore()
+  const deadline = deadlineSignal()
   const timeout = AbortSignal.timeout(timeoutMs)
-  return deadline === undefined ? timeout : AbortSignal.any([deadline.signal, timeout])
+  return deadline === undefined ? timeout : AbortSignal.any([deadline, timeout])
 }
 
 /** Fails, before anything is started, when the update's deadline leaves less than `neededMs`. */

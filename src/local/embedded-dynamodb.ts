@@ -6,6 +6,8 @@ export interface EmbeddedDynamoDb {
   endpoint: string
   /** The update ledger's table, created empty with Powertools' key schema. */
   ledgerTable: string
+  /** DynamoDB requests served so far (for the benchmark and the tests that count calls). */
+  requests: () => number
   stop: () => Promise<void>
 }
 
@@ -25,6 +27,8 @@ export async function startEmbeddedDynamoDb (options: { region: string, ledgerTa
     server.once('error', reject)
     server.listen(0, '127.0.0.1', () => { resolve() })
   })
+  let requests = 0
+  server.on('request', () => { requests++ })
   const { port } = server.address() as { port: number }
   const endpoint = `http://127.0.0.1:${port}`
   const stop = async (): Promise<void> => {
@@ -46,5 +50,5 @@ export async function startEmbeddedDynamoDb (options: { region: string, ledgerTa
   } finally {
     client.destroy()
   }
-  return { endpoint, ledgerTable, stop }
+  return { endpoint, ledgerTable, requests: () => requests, stop }
 }

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { TelegramError, type Telegram } from 'telegraf'
 import { RECORD_BUDGET } from '../../infra/settings.js'
-import { callSignal, remainingMs } from '../deadline.js'
+import { callSignal, deadlineSignal, remainingMs } from '../deadline.js'
 import { TransientError } from '../errors.js'
 
 type ShimSignal = NonNullable<Parameters<Telegram['callApi']>[2]>['signal']
@@ -49,7 +49,7 @@ export function retryTelegramCalls (telegram: Telegram): void {
         if (attempt >= MAX_ATTEMPTS || delay + RECORD_BUDGET.timeReservedAfterWaitMs > remainingMs()) {
           throw new TransientError(`Telegram ${method} still failing after ${attempt} attempts`, { cause: error })
         }
-        await sleep(delay, undefined, { signal: callSignal(delay + 1) })
+        await sleep(delay, undefined, { signal: deadlineSignal() })
       }
     }
   } as Telegram['callApi']

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import type { Test } from 'tap'
 import type { Config } from '../../src/config.js'
+import type { EmbeddedDynamoDb } from '../../src/local/embedded-dynamodb.js'
 import { startTelegramEmulator, type TelegramEmulator } from '../../src/local/telegram-emulator.js'
 import { workerPlugins } from '../../src/worker/app.js'
 import { buildTestApp, testConfig } from '../helper.js'
@@ -11,6 +12,8 @@ export interface WorkerFixture {
   app: FastifyInstance
   telegram: TelegramEmulator
   config: Config
+  /** The ledger's DynamoDB (dynalite). */
+  dynamo: EmbeddedDynamoDb
   /** Between the bot and the emulator, when the test gave Bot API rules. */
   botApi?: BotApiProxy
 }
@@ -36,5 +39,5 @@ export async function startWorkerFixture (
     ...env
   })
   const app = await buildTestApp(t, config, workerPlugins)
-  return { app, telegram, config, botApi }
+  return { app, telegram, config, dynamo, botApi }
 }
