@@ -1,5 +1,6 @@
 import { createAlarms } from './alarms'
 import { createApi } from './api'
+import { createLedger } from './ledger'
 import { createQueues } from './queues'
 import { createSecrets } from './secrets'
 import { createWorkers } from './workers'
@@ -8,8 +9,9 @@ import { createWorkers } from './workers'
 export function createBot () {
   const secrets = createSecrets()
   const queues = createQueues()
+  const ledger = createLedger()
   const api = createApi({ queues, secrets })
-  const workers = createWorkers({ queues, secrets })
+  const workers = createWorkers({ queues, secrets, ledger })
   const { topic } = createAlarms({ queues, api, workers })
 
   return {

@@ -24,7 +24,7 @@ export function functionDefaults (): Pick<sst.aws.FunctionArgs, 'runtime' | 'arc
   }
 }
 
-/** Non-secret settings, from the deploying shell (or `.env.<stage>`); see DESIGN.md's configuration table. */
+/** Non-secret settings, from the deploying shell (or `.env.<stage>`); see docs/design.md's configuration table. */
 function appEnvironment (): Record<string, string> {
   const environment: Record<string, string> = { LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' }
   // Saves a getMe call per cold start when known.

@@ -5,7 +5,7 @@ import type { Secrets } from './secrets'
 import { DEAD_LETTER, WORKER } from './settings'
 
 /** The Worker (Updates) and the DeadLetter function (UpdatesDlq), each with its subscription. */
-export function createWorkers ({ queues, secrets }: { queues: Queues, secrets: Secrets }) {
+export function createWorkers ({ queues, secrets, ledger }: { queues: Queues, secrets: Secrets, ledger: sst.aws.Dynamo }) {
   const worker = new sst.aws.Function('Worker', {
     ...functionDefaults(),
     handler: 'src/worker/lambda.handler',
@@ -13,7 +13,7 @@ export function createWorkers ({ queues, secrets }: { queues: Queues, secrets: S
     timeout: `${WORKER.timeoutSeconds} seconds`,
     memory: `${WORKER.memoryMb} MB`,
     // Updates: every entry builds the one app, whose webhook plugin needs the queue (sending only).
-    link: [secrets.telegramBotToken, secrets.databaseConnectionString, queues.updates],
+    link: [secrets.telegramBotToken, secrets.databaseConnectionString, queues.updates, ledger],
     permissions: [consumeQueue(queues.updates)]
   })
   subscribe(queues.updates, worker, WORKER)
@@ -24,7 +24,7 @@ export function createWorkers ({ queues, secrets }: { queues: Queues, secrets: S
     description: 'Apologises for dead-lettered updates and parks them',
     timeout: `${DEAD_LETTER.timeoutSeconds} seconds`,
     memory: `${DEAD_LETTER.memoryMb} MB`,
-    link: [secrets.telegramBotToken, queues.updates, queues.parked],
+    link: [secrets.telegramBotToken, queues.updates, queues.parked, ledger],
     permissions: [consumeQueue(queues.deadLetters)]
   })
   subscribe(queues.deadLetters, deadLetter, DEAD_LETTER)

@@ -14,7 +14,8 @@ export const TYPES = {
   alarm: 'aws:cloudwatch/metricAlarm:MetricAlarm',
   topic: 'aws:sns/topic:Topic',
   topicSubscription: 'aws:sns/topicSubscription:TopicSubscription',
-  secret: 'sst:sst:Secret'
+  secret: 'sst:sst:Secret',
+  table: 'aws:dynamodb/table:Table'
 } as const
 
 /** The handlers the design fixes, by function role. */
@@ -40,6 +41,11 @@ export function named (deployment: MockDeployment, type: string, name: string): 
 
 export function queue (deployment: MockDeployment, name: QueueName): RecordedResource | undefined {
   return named(deployment, TYPES.queue, `${name}Queue`)
+}
+
+/** The update ledger's table (SST component UpdateLedger). */
+export function ledgerTable (deployment: MockDeployment): RecordedResource | undefined {
+  return named(deployment, TYPES.table, 'UpdateLedgerTable')
 }
 
 export function field<T> (resource: RecordedResource | undefined, name: string): T | undefined {
