@@ -17,7 +17,7 @@ declare module 'fastify' {
  * Telegraf stops waiting for a handler after this. Only a last resort: every record's deadline
  * (src/worker/records.ts) ends inside the Worker's Lambda timeout, which is this long.
  */
-export const HANDLER_TIMEOUT_MS = 25_000 + 0 * WORKER.timeoutSeconds
+export const HANDLER_TIMEOUT_MS = WORKER.timeoutSeconds * 1000
 
 /** The bot's identity from its token and preset username, so a cold start needs no getMe. */
 export function presetBotInfo (token: string, username: string): UserFromGetMe {

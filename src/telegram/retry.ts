@@ -39,7 +39,7 @@ export function retryTelegramCalls (telegram: Telegram): void {
       const bound = callSignal(RECORD_BUDGET.botApiCallTimeoutMs + (Number.isFinite(longPollMs) ? longPollMs : 0))
       const signal = callerSignal === undefined ? bound : AbortSignal.any([callerSignal, bound])
       try {
-        return await callApi(method, payload, callerOptions)
+        return await callApi(method, payload, { ...callerOptions, signal: signal as unknown as ShimSignal })
       } catch (error) {
         if (bound.aborted) {
           throw new TransientError(`Telegram ${method} aborted: no answer within its timeout or the update's deadline (outcome unknown)`, { cause: error })

@@ -9,6 +9,8 @@ export interface BotApiProxy {
   url: string
   /** Calls left unanswered so far, by method. */
   hung: (method: string) => number
+  /** Of those, the calls the bot gave up on (it closed the connection), by method. */
+  abandoned: (method: string) => number
 }
 
 /**
@@ -19,6 +21,8 @@ export interface BotApiProxy {
 export async function startBotApiProxy (t: Test, target: string, rule: (method: string, params: Record<string, unknown>) => BotApiRule): Promise<BotApiProxy> {
   const hanging = new Set<ServerResponse>()
   const hungByMethod = new Map<string, number>()
+  const abandonedByMethod = new Map<string, number>()
+  let closing = false
   const server = createServer((req, res) => {
     const chunks: Buffer[] = []
     req.on('data', (chunk: Buffer) => chunks.push(chunk))
@@ -31,7 +35,10 @@ export async function startBotApiProxy (t: Test, target: string, rule: (method: 
       if (decision === 'hang') {
         hungByMethod.set(method, (hungByMethod.get(method) ?? 0) + 1)
         hanging.add(res)
-        res.on('close', () => { hanging.delete(res) })
+        res.on('close', () => {
+          hanging.delete(res)
+          if (!closing) abandonedByMethod.set(method, (abandonedByMethod.get(method) ?? 0) + 1)
+        })
         return
       }
       if (decision !== 'pass') {
@@ -48,10 +55,11 @@ export async function startBotApiProxy (t: Test, target: string, rule: (method: 
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   t.teardown(async () => {
+    closing = true
     for (const res of hanging) res.destroy()
     server.closeAllConnections()
     await new Promise<void>((resolve) => server.close(() => { resolve() }))
   })
   const { port } = server.address() as { port: number }
-  return { url: `http://127.0.0.1:${port}`, hung: (method) => hungByMethod.get(method) ?? 0 }
+  return { url: `http://127.0.0.1:${port}`, hung: (method) => hungByMethod.get(method) ?? 0, abandoned: (method) => abandonedByMethod.get(method) ?? 0 }
 }

@@ -73,7 +73,7 @@ t.test('one bad record never fails the others; a retry after a failed apology pa
 
 t.test('a batch with one hanging apology returns inside its timeout; everyone else is apologised to exactly once across two receives', async (t) => {
   const hangingUser = 7100
-  const { telegram, parkedSends, handler } = await fixture(t, (method, params) => method === 'sendMessage' && params.chat_id === hangingUser ? 'hang' : 'pass')
+  const { telegram, parkedSends, handler, botApi } = await fixture(t, (method, params) => method === 'sendMessage' && params.chat_id === hangingUser ? 'hang' : 'pass')
   const users = [7101, 7102, hangingUser, 7103]
   const records = users.map((id, index) => updateRecord(telegram.sendUserMessage({ from: { id, first_name: `U${id}` }, text: `/register demo t${index}` }), 5))
   // A Lambda with a (short) timeout: a handler still running when it passes is killed and its result lost.
@@ -83,6 +83,9 @@ t.test('a batch with one hanging apology returns inside its timeout; everyone el
     t.same(result.batchItemFailures.map((failure) => failure.itemIdentifier), [records[2]?.messageId], `receive ${receive}: only the hanging record failed`)
   }
   t.equal(invocation.killed, 0, 'no invocation ran into the function timeout')
+  await new Promise((resolve) => setTimeout(resolve, 100))
+  t.equal(botApi?.hung('sendMessage'), 2, 'the apology was tried on each receive')
+  t.equal(botApi?.abandoned('sendMessage'), 2, 'each hanging apology was aborted at its deadline, not left running')
   for (const id of users.filter((candidate) => candidate !== hangingUser)) {
     t.same(telegram.botMessages(id).map((message) => message.text), [APOLOGY], `user ${id} apologised to once`)
   }

@@ -9,6 +9,9 @@ import { capturedLogLines } from '../support/log-capture.js'
 import { sqsEvent, updateRecord } from '../support/sqs-events.js'
 import { startWorkerFixture } from '../support/worker.js'
 
+// Several cases wait out real backoffs and deadlines (seconds each): more than tap's default 30 s per file.
+t.setTimeout(120_000)
+
 const alice = { id: 5001, first_name: 'Alice', username: 'alice_tg' }
 const bob = { id: 5002, first_name: 'Bob' }
 const group = { id: -100777, type: 'supergroup' as const, title: 'Bets' }
@@ -206,6 +209,8 @@ t.test('Telegram never answering the reply: the procedure runs once over two rec
   }
   t.equal(invocation.killed, 0, 'no receive ran into the Lambda timeout')
   t.equal(botApi?.hung('sendMessage'), 2, 'the reply was tried on each receive')
+  await new Promise((resolve) => setTimeout(resolve, 100))
+  t.equal(botApi?.abandoned('sendMessage'), 2, 'each hanging call was aborted at its deadline, not left running')
   t.equal(attempts(app.registrations).length, 1, 'the procedure ran once')
   t.ok(capturedLogLines.some((line) => line.includes('outcome known from the ledger, procedure not called')), 'the second receive took the outcome from the ledger')
 })
