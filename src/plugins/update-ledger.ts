@@ -95,18 +95,26 @@ export function createUpdateLedger (client: DynamoDBClient, tableName: string): 
   return {
     async once (updateId, step, work) {
       let ran = false
+      let failure: { error: unknown } | undefined
       try {
-        const result = await steps[step].run(updateId, async () => { ran = true; return await work() })
+        const result = await steps[step].run(updateId, async () => {
+          ran = true
+          try {
+            return await work()
+          } catch (error) {
+            failure = { error }
+            throw error
+          }
+        })
         return { result: result as Awaited<ReturnType<typeof work>>, remembered: !ran }
       } catch (error) {
         if (error instanceof IdempotencyAlreadyInProgressError) {
           throw new TransientError(`update ${updateId}: its ${step} is in progress in another invocation; retried later`)
         }
-        // The work's own error passes through as it was; a ledger failure is one that may heal.
-        if (!ran || (error as { name?: unknown }).name === 'IdempotencyPersistenceLayerError') {
-          throw new TransientError(`update ${updateId}: the ledger is unavailable (${(error as Error).name})`, { cause: error })
-        }
-        throw error
+        // The work's own error wins, even when forgetting the step failed too: its in-progress record
+        // then lapses at the update's deadline, before any redelivery.
+        if (failure !== undefined) throw failure.error
+        throw new TransientError(`update ${updateId}: the ledger is unavailable (${(error as Error).name})`, { cause: error })
       }
     },
 
