@@ -6,6 +6,7 @@ import { LEDGER } from '../../infra/settings.js'
 import { REPLIES } from '../../src/commands/register.js'
 import { startLocalRuntime, type LocalRuntime } from '../../src/local/runtime.js'
 import { APOLOGY } from '../../src/worker/dead-letter.js'
+import { startLedgerDynamoDb } from '../support/dynamodb.js'
 import { captureLogs, capturedLogLines } from '../support/log-capture.js'
 
 /** The whole local pipeline on free ports: emulator → webhook → embedded SQS → poller → worker → emulator. */
@@ -96,6 +97,18 @@ t.test('the ledger on in-process dynalite, through Powertools: a command leaves 
   await new Promise((resolve) => setTimeout(resolve, 1500))
   t.ok(capturedLogLines.some((line) => line.includes('outcome known from the ledger, procedure not called')), 'the late copy was processed, from the ledger')
   t.equal(emulator.botMessages(5).length, 1, 'no second reply')
+})
+
+t.test('LEDGER_TABLE given: the runtime uses that DynamoDB and starts none of its own', async (t) => {
+  const dynamo = await startLedgerDynamoDb(t)
+  const { emulator, summary } = await startRuntime(t, dynamo.env)
+  t.match(summary.join('\n'), /Ledger {8}real DynamoDB \(LEDGER_TABLE\)/)
+  const before = dynamo.requests()
+  emulator.sendUserMessage({ from: user(6), text: '/register demo demo-token' })
+  await emulator.waitForBotMessages(6, 1, 15_000)
+  // The reply reaches the chat a moment before the worker records it as confirmed.
+  for (let tries = 0; tries < 50 && dynamo.requests() - before < 4; tries++) await new Promise((resolve) => setTimeout(resolve, 50))
+  t.equal(dynamo.requests() - before, 4, 'the ledger went to the given endpoint')
 })
 
 t.test('a record that keeps failing: DLQ after 5 receives, one apology, parked', async (t) => {
