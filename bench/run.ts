@@ -8,6 +8,7 @@ import { cpus, loadavg, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { buildAll, ROOT, SST_BUILD, ZIP_METHOD } from './bundle.js'
 import { measureColdStarts } from './cold-start.js'
+import { measureLedger, renderLedger } from './ledger.js'
 import { measurePipeline } from './pipeline.js'
 import { bundleFigures, checkTargets, renderTable, type Results } from './report.js'
 import { startSqsProcess } from './sqs-process.js'
@@ -29,7 +30,8 @@ if (readCommandLine(process.argv.slice(2), { command: 'npm run bench', usage: US
 const SETTINGS = {
   coldStart: { runs: 15, warmupRounds: 1 },
   warmWebhook: { warmup: 500, invocations: 5000, sqsInvocations: 2000, repetitions: 3 },
-  pipeline: { users: 50, messagesPerUser: 20, burstRuns: 3, paced: { users: 50, messagesPerUser: 12, perSecond: 150 }, timeoutMs: 60_000 }
+  pipeline: { users: 50, messagesPerUser: 20, burstRuns: 3, paced: { users: 50, messagesPerUser: 12, perSecond: 150 }, timeoutMs: 60_000 },
+  ledger: { warmup: 50, samples: 300 }
 }
 
 // Node 20 here, Node 22 on Lambda: the SDK's Node 20 deprecation warning is not part of what Lambda runs.
@@ -55,6 +57,8 @@ try {
 }
 progress('local pipeline…')
 const pipeline = await measurePipeline(SETTINGS.pipeline)
+progress('update ledger, on against off…')
+const ledger = await measureLedger(SETTINGS.ledger)
 
 const cpuList = cpus()
 const results: Results = {
@@ -76,6 +80,7 @@ const results: Results = {
   pipeline,
   targets: checkTargets(bundles, coldStart, warmWebhook, pipeline)
 }
-writeFileSync(join(ROOT, 'bench/results.json'), `${JSON.stringify(results, null, 2)}\n`)
+writeFileSync(join(ROOT, 'bench/results.json'), `${JSON.stringify({ ...results, ledger }, null, 2)}\n`)
 console.log(renderTable(results, bundles))
+console.log(`\n${renderLedger(ledger)}`)
 console.log('\nAll figures: bench/results.json. Method and what they mean for Lambda: docs/benchmarks.md.')

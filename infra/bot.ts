@@ -1,6 +1,7 @@
 import { createAlarms } from './alarms'
 import { createApi } from './api'
 import { createDashboard } from './dashboard'
+import { createLedger } from './ledger'
 import { createQueues } from './queues'
 import { createSecrets } from './secrets'
 import { createWorkers } from './workers'
@@ -9,8 +10,9 @@ import { createWorkers } from './workers'
 export function createBot () {
   const secrets = createSecrets()
   const queues = createQueues()
+  const ledger = createLedger()
   const api = createApi({ queues, secrets })
-  const workers = createWorkers({ queues, secrets })
+  const workers = createWorkers({ queues, secrets, ledger })
   const { topic } = createAlarms({ queues, api, workers })
   const dashboard = createDashboard({ queues, api, workers })
   const logGroupOf = (fn: sst.aws.Function) => fn.nodes.logGroup.apply((group) => group?.name)
@@ -27,6 +29,7 @@ export function createBot () {
     deadLetterFunctionName: workers.deadLetter.name,
     apiLogGroup: logGroupOf(api.handler),
     workerLogGroup: logGroupOf(workers.worker),
-    deadLetterLogGroup: logGroupOf(workers.deadLetter)
+    deadLetterLogGroup: logGroupOf(workers.deadLetter),
+    ledgerTableName: ledger.name
   }
 }

@@ -29,7 +29,7 @@ export function metricsServiceName (): string {
   return `${$app.name}-${$app.stage}`
 }
 
-/** Non-secret settings, from the deploying shell (or `.env.<stage>`); see the README's configuration table. */
+/** Non-secret settings, from the deploying shell (or `.env.<stage>`); see docs/design.md's configuration table. */
 function appEnvironment (): Record<string, string> {
   const environment: Record<string, string> = {
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',

@@ -93,3 +93,33 @@ export const DASHBOARD = {
 
 /** The SST CLI this config is written for; the CLI refuses to run any other version. */
 export const SST_VERSION = '4.17.1'
+
+/**
+ * The update ledger (docs/design.md): one DynamoDB record per side-effect step of a command update.
+ * The src code reads this section too, so the expiry and the budgets have one source.
+ */
+export const LEDGER = {
+  // A record must outlive every way an update can come back: Telegram retries a webhook for 24 h, the
+  // Updates queue keeps it 4 days, and each move (to UpdatesDlq, then to UpdatesParked) restarts
+  // SQS's retention clock, so a parked update can be redriven up to 1 + 4 + 14 + 14 = 33 days after
+  // Telegram first sent it. Two days of margin cover an operator's redrive on the last day.
+  expirySeconds: 24 * 3600 + RETENTION.updates + RETENTION.deadLetters + RETENTION.parked + 2 * 24 * 3600,
+  // Each DynamoDB attempt: a same-region round trip takes single-digit milliseconds; 1 s means the
+  // service is in trouble. The SDK's standard retry tries three times (inside the record's deadline).
+  dynamoRequestTimeoutMs: 1000,
+  dynamoConnectTimeoutMs: 1000,
+  dynamoMaxAttempts: 3
+} as const
+
+/** How one record's time is spent (src/worker/records.ts, src/telegram/retry.ts). */
+export const RECORD_BUDGET = {
+  // Kept back at the end of an invocation so the batch result is reported before Lambda's timeout.
+  reportingMarginMs: 2000,
+  // One Bot API call: Telegram answers in well under a second; a call still open after 10 s is aborted
+  // (its outcome is unknown, so the record fails and the ledger decides what a redelivery repeats).
+  botApiCallTimeoutMs: 10_000,
+  // The procedure is only started when, after its own bound, this much is left for the reply.
+  replyReserveMs: 5000,
+  // A 429 wait is only started when this much is left after it for the call and the rest of the update.
+  timeReservedAfterWaitMs: 5000
+} as const

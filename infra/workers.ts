@@ -5,7 +5,7 @@ import type { Secrets } from './secrets'
 import { DEAD_LETTER, WORKER } from './settings'
 
 /** The Worker (Updates) and the DeadLetter function (UpdatesDlq), each with its subscription. */
-export function createWorkers ({ queues, secrets }: { queues: Queues, secrets: Secrets }) {
+export function createWorkers ({ queues, secrets, ledger }: { queues: Queues, secrets: Secrets, ledger: sst.aws.Dynamo }) {
   const worker = new sst.aws.Function('Worker', {
     ...functionDefaults(),
     handler: 'src/worker/lambda.handler',
@@ -14,7 +14,7 @@ export function createWorkers ({ queues, secrets }: { queues: Queues, secrets: S
     memory: `${WORKER.memoryMb} MB`,
     // Not Updates: only the webhook, after its checks, may enqueue (the consumer permissions below
     // let the Worker receive and delete, never send).
-    link: [secrets.telegramBotToken, secrets.databaseConnectionString],
+    link: [secrets.telegramBotToken, secrets.databaseConnectionString, ledger],
     permissions: [consumeQueue(queues.updates)]
   })
   subscribe(queues.updates, worker, WORKER)
@@ -26,7 +26,7 @@ export function createWorkers ({ queues, secrets }: { queues: Queues, secrets: S
     timeout: `${DEAD_LETTER.timeoutSeconds} seconds`,
     memory: `${DEAD_LETTER.memoryMb} MB`,
     // UpdatesParked only, send-only through the queue link; never Updates.
-    link: [secrets.telegramBotToken, queues.parked],
+    link: [secrets.telegramBotToken, queues.parked, ledger],
     permissions: [consumeQueue(queues.deadLetters)]
   })
   subscribe(queues.deadLetters, deadLetter, DEAD_LETTER)

@@ -27,6 +27,8 @@ const EnvSchema = Type.Object({
   QUEUE_URL: Type.Optional(Type.String({ pattern: '^https?://[^\\s/]+/[^\\s]+\\.fifo$', description: 'the URL of an SQS FIFO queue (ending in .fifo)' })),
   PARKED_QUEUE_URL: Type.Optional(Type.String({ pattern: '^https?://[^\\s/]+/[^\\s]+\\.fifo$', description: 'the URL of an SQS FIFO queue (ending in .fifo)' })),
   SQS_ENDPOINT: Type.Optional(Type.String({ pattern: '^https?://[^\\s/]+/?$', description: 'an http(s) URL' })),
+  LEDGER_TABLE: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_.-]{3,255}$', description: 'a DynamoDB table name (3–255 of A-Z a-z 0-9 _ . -)' })),
+  DYNAMODB_ENDPOINT: Type.Optional(Type.String({ pattern: '^https?://[^\\s/]+/?$', description: 'an http(s) URL' })),
   AWS_REGION: Type.String({ pattern: '^[a-z]{2}(-[a-z]+)+-[0-9]$', description: 'an AWS region such as us-east-1' }),
   HOST: Type.String({ minLength: 1, pattern: '^[^\\s]+$', description: 'a host name or address' }),
   PORT: Type.String({ pattern: '^([0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])$', description: 'a port number 0–65535' }),
@@ -68,6 +70,8 @@ export interface Config {
   database: { connectionString: string, devAccounts: DevAccount[] }
   /** `parkedUrl`: where the dead-letter handler keeps dead updates for redrive. */
   queue: { url?: string, parkedUrl?: string, endpoint?: string, region: string }
+  /** The update ledger's DynamoDB table; `endpoint` only for a local DynamoDB (dynalite). */
+  ledger: { table?: string, endpoint?: string, region: string }
   server: { host: string, port: number }
   logLevel: Env['LOG_LEVEL']
 }
@@ -80,11 +84,11 @@ export class ConfigError extends Error {
 }
 
 /** Values that SST links into a function; each wins over its environment variable. */
-export type LinkedValues = Partial<Pick<Env, 'TELEGRAM_BOT_TOKEN' | 'TELEGRAM_WEBHOOK_SECRET' | 'DATABASE_CONNECTION_STRING' | 'QUEUE_URL' | 'PARKED_QUEUE_URL'>>
+export type LinkedValues = Partial<Pick<Env, 'TELEGRAM_BOT_TOKEN' | 'TELEGRAM_WEBHOOK_SECRET' | 'DATABASE_CONNECTION_STRING' | 'QUEUE_URL' | 'PARKED_QUEUE_URL' | 'LEDGER_TABLE'>>
 
 /** Reads the SST links this bot defines, checking each name before touching it (Resource throws on unknown names). */
 export function readSstLinks (resource: Record<string, unknown> = Resource as unknown as Record<string, unknown>): LinkedValues {
-  const field = (name: string, key: 'value' | 'url'): string | undefined => {
+  const field = (name: string, key: 'value' | 'url' | 'name'): string | undefined => {
     if (!(name in resource)) return undefined
     const value = (resource[name] as Record<string, unknown> | undefined)?.[key]
     return typeof value === 'string' ? value : undefined
@@ -94,7 +98,8 @@ export function readSstLinks (resource: Record<string, unknown> = Resource as un
     TELEGRAM_WEBHOOK_SECRET: field('TelegramWebhookSecret', 'value'),
     DATABASE_CONNECTION_STRING: field('DatabaseConnectionString', 'value'),
     QUEUE_URL: field('Updates', 'url'),
-    PARKED_QUEUE_URL: field('UpdatesParked', 'url')
+    PARKED_QUEUE_URL: field('UpdatesParked', 'url'),
+    LEDGER_TABLE: field('UpdateLedger', 'name')
   }
   return Object.fromEntries(Object.entries(links).filter(([, value]) => value !== undefined))
 }
@@ -132,6 +137,7 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env, links: LinkedV
       })
     },
     queue: { url: values.QUEUE_URL, parkedUrl: values.PARKED_QUEUE_URL, endpoint: values.SQS_ENDPOINT, region: values.AWS_REGION },
+    ledger: { table: values.LEDGER_TABLE, endpoint: values.DYNAMODB_ENDPOINT, region: values.AWS_REGION },
     server: { host: values.HOST, port: Number(values.PORT) },
     logLevel: values.LOG_LEVEL
   }

@@ -19,6 +19,7 @@ t.test('defaults: nothing set gives the local runtime', async (t) => {
     telegram: { botToken: undefined, apiRoot: 'https://api.telegram.org', botUsername: undefined, webhookSecret: undefined, poll: undefined },
     database: { connectionString: 'sqlite:.data/local.sqlite', devAccounts: [{ username: 'demo', token: 'demo-token' }] },
     queue: { url: undefined, parkedUrl: undefined, endpoint: undefined, region: 'us-east-1' },
+    ledger: { table: undefined, endpoint: undefined, region: 'us-east-1' },
     server: { host: '127.0.0.1', port: 3000 },
     logLevel: 'info'
   })
@@ -36,6 +37,8 @@ t.test('every variable, well formed', async (t) => {
     QUEUE_URL: FIFO_URL,
     PARKED_QUEUE_URL: 'https://sqs.eu-central-1.amazonaws.com/123456789012/parked.fifo',
     SQS_ENDPOINT: 'http://localhost:4566',
+    LEDGER_TABLE: 'telegram-register-bot-dev-UpdateLedgerTable-abc123',
+    DYNAMODB_ENDPOINT: 'http://localhost:4567',
     AWS_REGION: 'eu-central-1',
     HOST: '0.0.0.0',
     PORT: '0',
@@ -46,6 +49,7 @@ t.test('every variable, well formed', async (t) => {
     telegram: { botToken: TOKEN, apiRoot: 'http://127.0.0.1:8081/custom', botUsername: 'register_test_bot', webhookSecret: 'explicit_Secret-1', poll: false },
     database: { connectionString: 'mssql://bot:pw@db.example.com:1433/bot', devAccounts: [{ username: 'alice', token: 'a-token' }, { username: 'bob', token: 'b:token:with:colons' }] },
     queue: { url: FIFO_URL, parkedUrl: 'https://sqs.eu-central-1.amazonaws.com/123456789012/parked.fifo', endpoint: 'http://localhost:4566', region: 'eu-central-1' },
+    ledger: { table: 'telegram-register-bot-dev-UpdateLedgerTable-abc123', endpoint: 'http://localhost:4567', region: 'eu-central-1' },
     server: { host: '0.0.0.0', port: 0 },
     logLevel: 'silent'
   })
@@ -89,6 +93,9 @@ t.test('a malformed variable: one line naming it, never its value', async (t) =>
     ['QUEUE_URL', 'https://sqs.eu-central-1.amazonaws.com/123/zq9-standard-queue', false],
     ['PARKED_QUEUE_URL', 'https://sqs.eu-central-1.amazonaws.com/123/zq9-standard-queue', false],
     ['SQS_ENDPOINT', 'localhost:zq9', false],
+    ['LEDGER_TABLE', 'zq', false],
+    ['LEDGER_TABLE', 'zq9 space', false],
+    ['DYNAMODB_ENDPOINT', 'localhost:zq9', false],
     ['AWS_REGION', 'zq9-region', false],
     ['HOST', 'zq9 host', false],
     ['PORT', '65536', false],
@@ -160,8 +167,9 @@ t.test('readSstLinks reads the linked resources and never touches unlinked names
     TelegramWebhookSecret: { type: 'sst.sst.Secret', value: 'linked_webhook-secret' },
     DatabaseConnectionString: { type: 'sst.sst.Secret', value: 'Server=db;Database=bot' },
     Updates: { type: 'sst.aws.Queue', url: linkedQueue },
-    UpdatesParked: { type: 'sst.aws.Queue', url: linkedParked }
-  })), { TELEGRAM_BOT_TOKEN: linkedToken, TELEGRAM_WEBHOOK_SECRET: 'linked_webhook-secret', DATABASE_CONNECTION_STRING: 'Server=db;Database=bot', QUEUE_URL: linkedQueue, PARKED_QUEUE_URL: linkedParked })
+    UpdatesParked: { type: 'sst.aws.Queue', url: linkedParked },
+    UpdateLedger: { type: 'sst.aws.Dynamo', name: 'bot-dev-UpdateLedgerTable' }
+  })), { TELEGRAM_BOT_TOKEN: linkedToken, TELEGRAM_WEBHOOK_SECRET: 'linked_webhook-secret', DATABASE_CONNECTION_STRING: 'Server=db;Database=bot', QUEUE_URL: linkedQueue, PARKED_QUEUE_URL: linkedParked, LEDGER_TABLE: 'bot-dev-UpdateLedgerTable' })
 
   t.same(readSstLinks(sstResource({ App: { name: 'bot' } })), {}, 'nothing linked: no values, no throw')
   t.same(readSstLinks(sstResource({ Updates: { url: linkedQueue } })), { QUEUE_URL: linkedQueue }, 'some linked')

@@ -58,12 +58,17 @@ async function askToDeleteMessage ({ ctx, log }: CommandInvocation): Promise<voi
   }
 }
 
+/** Sends a reply unless the ledger says it was confirmed sent before (a redelivered update): one answer per update. */
+async function replyOnce ({ ctx, app }: CommandInvocation, text: string): Promise<void> {
+  await app.updateLedger.once(ctx.update.update_id, 'reply', async () => { await ctx.reply(text); return 'sent' })
+}
+
 /** The answer to one /register: refused sender, malformed, or the procedure's outcome. */
 async function answer (invocation: CommandInvocation): Promise<void> {
   const { ctx, args, app, log } = invocation
   if (!isFromOwnAccount(ctx.update as unknown as RawUpdate)) {
     log.info({ outcome: 'refused-sender' }, 'register: not sent from a person\'s own account; the procedure is not called')
-    await ctx.reply(TEXTS.ownAccount)
+    await replyOnce(invocation, TEXTS.ownAccount)
     app.botMetrics.registrationRefusedSender()
     return
   }
@@ -71,29 +76,33 @@ async function answer (invocation: CommandInvocation): Promise<void> {
   const credentials = parseRegisterArguments(args)
   if (credentials === undefined) {
     log.info({ outcome: 'malformed' }, 'register: malformed command')
-    await ctx.reply(REPLIES.malformed)
+    await replyOnce(invocation, REPLIES.malformed)
     app.botMetrics.registrationMalformed()
     return
   }
 
-  // A TransientError (database unreachable, timeout, deadlock) propagates: the record is retried.
-  const outcome = await app.registrations.register({
+  // The ledger keeps the outcome, so a redelivery never calls the procedure again. A TransientError
+  // (database unreachable, timeout, deadlock, an unknown outcome) propagates: the record is retried.
+  const { result: outcome, remembered } = await app.updateLedger.once(ctx.update.update_id, 'procedure', () => app.registrations.register({
     telegramUserId: ctx.from.id,
     telegramChatId: ctx.chat.id,
     telegramUsername: ctx.from.username,
     username: credentials.username,
     token: credentials.token
-  })
-  log.info({ outcome, telegramUserId: ctx.from.id }, 'register: procedure answered')
-  if (outcome === 'registered') app.botMetrics.registrationRegistered()
+  }))
+  log.info({ outcome, telegramUserId: ctx.from.id, fromLedger: remembered }, remembered ? 'register: outcome known from the ledger, procedure not called' : 'register: procedure answered')
+  // A registration is counted once, when the procedure answers; a redelivery counts as a ledger hit.
+  if (remembered) app.botMetrics.ledgerHit()
+  else if (outcome === 'registered') app.botMetrics.registrationRegistered()
   else app.botMetrics.registrationRejected()
 
-  // The procedure has run: from here a failure must not make SQS deliver the update again.
+  // A reply that fails fails the record: the redelivery re-sends the reply, not the procedure.
   try {
-    await ctx.reply(outcome === 'registered' ? REPLIES.registered(credentials.username) : REPLIES.rejected)
+    await replyOnce(invocation, outcome === 'registered' ? REPLIES.registered(credentials.username) : REPLIES.rejected)
   } catch (error) {
-    log.error({ err: error, outcome }, 'register: the reply could not be sent after the procedure ran; not retried so the procedure runs once')
+    log.error({ err: error, outcome }, 'register: the reply could not be sent after the procedure ran; the update is retried for the reply only')
     app.botMetrics.replyFailedAfterProcedure()
+    throw error
   }
 }
 

@@ -1,6 +1,8 @@
 import { inspect } from 'node:util'
 import mssql, { type ConnectionPool, type Request, type config as PoolConfig } from 'mssql'
+import { RECORD_BUDGET } from '../../infra/settings.js'
 import { ConfigError } from '../config.js'
+import { callSignal, requireTimeLeft } from '../deadline.js'
 import { TransientError } from '../errors.js'
 import type { RegistrationOutcome, RegistrationRequest, RegistrationStore } from './registration-store.js'
 
@@ -120,10 +122,11 @@ function failure (what: string, error: unknown, secrets: readonly string[]): Tra
 // ── Connection string and pool ──
 
 /**
- * Bounds that keep one call inside the worker's budget of 25 s per update (Telegraf's handler timeout,
- * itself inside the 60 s Lambda timeout): at worst two connection attempts (mssql's first connect opens a
- * probe connection before the pooled one) of 5 s, a request of 8 s, and 2 s for the server to acknowledge
- * its cancellation come to 20 s, which leaves time for the reply. A hung database thus fails the record,
+ * Bounds that keep one call inside an update's deadline (what is left of the 60 s Lambda invocation,
+ * src/worker/records.ts): at worst two connection attempts (mssql's first connect opens a probe connection
+ * before the pooled one) of 5 s, a request of 8 s, and 2 s for the server to acknowledge its cancellation
+ * come to 20 s; the procedure is only started when the deadline leaves that plus time for the reply, and
+ * the request is cancelled if the deadline passes anyway. A hung database thus fails the record,
  * which SQS retries, instead of overrunning the update's deadline or the Lambda timeout (which would put
  * the whole batch back). `Connect Timeout` (seconds) and `Request Timeout` (milliseconds, an mssql keyword)
  * in the connection string override the first two.
@@ -186,6 +189,18 @@ function poolConfigOf (connectionString: string): PoolConfig {
   }
 }
 
+/** Runs one request, cancelled on the server (tedious sends an ATTENTION) when `signal` aborts. */
+async function cancellable<T> (request: Request, signal: AbortSignal, run: () => Promise<T>): Promise<T> {
+  signal.throwIfAborted()
+  const cancel = (): void => { request.cancel() }
+  signal.addEventListener('abort', cancel, { once: true })
+  try {
+    return await run()
+  } finally {
+    signal.removeEventListener('abort', cancel)
+  }
+}
+
 /**
  * The SQL Server adapter. The pool is opened on the first call, so a cold start that never reaches the
  * database pays nothing, and discarded on a failure that is not an answer from the server (connection
@@ -194,6 +209,9 @@ function poolConfigOf (connectionString: string): PoolConfig {
 export async function createMssqlStore (connectionString: string): Promise<RegistrationStore> {
   const config = poolConfigOf(connectionString)
   const secrets = [connectionString, config.password ?? ''].filter((secret) => secret !== '')
+  // The longest one call can take under the bounds above; the procedure is only started inside an
+  // update's deadline that covers it and the reply after it.
+  const procedureBoundMs = 2 * (config.connectionTimeout ?? 0) + (config.requestTimeout ?? 0) + CANCEL_TIMEOUT_MS
   let current: Promise<ConnectionPool> | undefined
 
   const retire = (pool: Promise<ConnectionPool>): void => {
@@ -224,10 +242,13 @@ export async function createMssqlStore (connectionString: string): Promise<Regis
   return {
     async register (registration) {
       if (!fitsContract(registration)) return 'rejected'
+      requireTimeLeft(procedureBoundMs + RECORD_BUDGET.replyReserveMs, REGISTER_PROCEDURE)
+      // Cancelled at the update's deadline: the record then fails with an unknown outcome (retried).
+      const signal = callSignal(procedureBoundMs)
       const answer = await withPool(async (pool) => {
         const request = pool.request()
         addRegisterParameters(request, registration)
-        return await request.execute(REGISTER_PROCEDURE)
+        return await cancellable(request, signal, () => request.execute(REGISTER_PROCEDURE))
       }).then(({ returnValue }): ProcedureAnswer => ({ returnValue }), (error: unknown): ProcedureAnswer => ({ error }))
       return outcomeOf(answer)
     },
@@ -238,15 +259,8 @@ export async function createMssqlStore (connectionString: string): Promise<Regis
       try {
         signal.throwIfAborted()
         await withPool(async (pool) => {
-          signal.throwIfAborted()
           const request = pool.request()
-          const cancel = (): void => { request.cancel() }
-          signal.addEventListener('abort', cancel, { once: true })
-          try {
-            await request.batch('SELECT 1') // a plain SQL batch: query() would wrap it in sp_executesql
-          } finally {
-            signal.removeEventListener('abort', cancel)
-          }
+          await cancellable(request, signal, () => request.batch('SELECT 1')) // a plain SQL batch: query() would wrap it in sp_executesql
         })
       } catch (error) {
         throw failure('SELECT 1', error, secrets)

@@ -9,6 +9,7 @@ import { webhookParts } from '../webhook-app.js'
 import { createDeadLetterHandler } from '../worker/dead-letter.js'
 import { workerPlugins } from '../worker/app.js'
 import { createBatchHandler } from '../worker/process-batch.js'
+import { startEmbeddedDynamoDb } from './embedded-dynamodb.js'
 import { startEmbeddedQueues, type EmbeddedQueues } from './embedded-sqs.js'
 import { RUNTIME_FILE, type RuntimeFileContents } from './runtime-file.js'
 import { startPollingRelay, type PollingRelay } from './polling-relay.js'
@@ -51,7 +52,8 @@ export interface LocalRuntime {
 /**
  * The whole pipeline in one process, through exactly the code that runs in Lambda: the Fastify app
  * serves the webhook, a poller plays Lambda's SQS event source for the worker and the dead-letter
- * handler, and whatever is not configured is embedded (SQS emulator, SQLite, Telegram emulator).
+ * handler, and whatever is not configured is embedded (SQS emulator, DynamoDB for the update ledger,
+ * SQLite, Telegram emulator).
  */
 export async function startLocalRuntime (options: LocalRuntimeOptions = {}): Promise<LocalRuntime> {
   const env = options.env ?? process.env
@@ -86,6 +88,15 @@ export async function startLocalRuntime (options: LocalRuntimeOptions = {}): Pro
       summary.push(`Queue         embedded SQS emulator at ${queues.endpoint} (FIFO updates → DLQ after ${MAX_RECEIVE_COUNT} receives → parked)`)
     } else {
       summary.push('Queue         real SQS (QUEUE_URL)')
+    }
+
+    if (settings.ledger.table === undefined) {
+      const dynamo = await startEmbeddedDynamoDb({ region: settings.ledger.region })
+      cleanups.push(dynamo.stop)
+      Object.assign(embeddedEnv, { LEDGER_TABLE: dynamo.ledgerTable, DYNAMODB_ENDPOINT: dynamo.endpoint })
+      summary.push(`Ledger        embedded DynamoDB (dynalite) at ${dynamo.endpoint}, table ${dynamo.ledgerTable} (no TTL sweep: Powertools checks expiry itself)`)
+    } else {
+      summary.push('Ledger        real DynamoDB (LEDGER_TABLE)')
     }
 
     const config = loadConfig({ ...env, ...embeddedEnv }, {})

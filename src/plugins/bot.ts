@@ -1,6 +1,7 @@
 import fp from 'fastify-plugin'
 import { Telegraf } from 'telegraf'
 import type { Update, UserFromGetMe } from 'telegraf/types'
+import { WORKER } from '../../infra/settings.js'
 import { requireSetting } from '../config.js'
 import { retryTelegramCalls } from '../telegram/retry.js'
 
@@ -12,8 +13,11 @@ declare module 'fastify' {
   }
 }
 
-/** Telegraf stops waiting for a handler after this; below the worker's per-update budget (src/worker/process-batch.ts). */
-export const HANDLER_TIMEOUT_MS = 25_000
+/**
+ * Telegraf stops waiting for a handler after this. Only a last resort: every record's deadline
+ * (src/worker/records.ts) ends inside the Worker's Lambda timeout, which is this long.
+ */
+export const HANDLER_TIMEOUT_MS = WORKER.timeoutSeconds * 1000
 
 /** The bot's identity from its token and preset username, so a cold start needs no getMe. */
 export function presetBotInfo (token: string, username: string): UserFromGetMe {

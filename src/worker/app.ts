@@ -5,11 +5,12 @@ import bot from '../plugins/bot.js'
 import commands from '../plugins/commands.js'
 import db from '../plugins/db.js'
 import metrics from '../plugins/metrics.js'
+import updateLedger from '../plugins/update-ledger.js'
 
-/** The plugins only the worker needs; kept out of app.ts so the webhook never loads telegraf or a database driver. */
-export const workerPlugins: FastifyPluginAsync[] = [metrics, db, bot, commands as FastifyPluginAsync]
+/** The plugins only the worker needs; kept out of app.ts so the webhook never loads telegraf, a database driver or the ledger. */
+export const workerPlugins: FastifyPluginAsync[] = [metrics, db, bot, updateLedger, commands as FastifyPluginAsync]
 
-/** The shared app with metrics, the database, the bot and the command registry; no queue sender, no webhook. It never listens. */
+/** The shared app with metrics, the database, the bot, the update ledger and the command registry; no queue sender, no webhook. It never listens. */
 export function buildWorkerApp (config: Config, options: Omit<BuildAppOptions, 'plugins'> = {}): FastifyInstance {
   return buildApp(config, { ...options, plugins: workerPlugins })
 }

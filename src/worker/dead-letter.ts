@@ -1,16 +1,19 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch'
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import type { FastifyInstance } from 'fastify'
-import type { UpdateQueue } from '../plugins/queue.js'
+import type { QueuedUpdate, UpdateQueue } from '../plugins/queue.js'
 import { chatIdOf, senderIdOf, updateTypeOf, type RawUpdate } from '../telegram/update.js'
 import { isPermanentTelegramRefusal, recordLogger, updateOf, withinRecordBudget } from './records.js'
 
 export const APOLOGY = 'Sorry, I could not process your message. Please try again later.'
 
 /**
- * The DLQ's handler: each dead update is first parked (kept 14 days for a redrive, deduplicated by
- * its id, so a retry parks nothing twice), then its sender is told once. Records are independent:
- * one that fails never fails the others.
+ * The DLQ's handler. Each dead update is first parked (kept 14 days for a redrive), then its sender
+ * is told, unless the update's reply had been confirmed sent (then nothing went wrong for the user).
+ * Both steps go through the update ledger, so each happens at most once per update, ever, however
+ * often the record comes back. Every record runs inside its own deadline within the invocation, so
+ * one hanging apology is aborted and never holds the batch past the function's timeout. Records are
+ * independent: one that fails never fails the others.
  */
 export function createDeadLetterHandler (app: FastifyInstance, parked: UpdateQueue): (event: SQSEvent, context: Context) => Promise<SQSBatchResponse> {
   return async (event, context) => {
@@ -23,22 +26,32 @@ export function createDeadLetterHandler (app: FastifyInstance, parked: UpdateQue
         log.error('dead-lettered record is not a Telegram update; parked as it is')
       }
       const updateType = update === undefined ? 'unknown' : updateTypeOf(update)
-      await parked.send({
+      const copy: QueuedUpdate = {
         body: record.body,
         groupId: record.attributes.MessageGroupId ?? record.messageId,
         deduplicationId: record.attributes.MessageDeduplicationId ?? record.messageId,
         updateType
-      })
-      log.error({ updateId: update?.update_id, updateType }, 'update could not be processed and was parked for redrive')
-
-      const chatId = update === undefined || senderIdOf(update) === undefined ? undefined : chatIdOf(update)
-      if (chatId === undefined) return
-      try {
-        await withinRecordBudget(context, async () => { await app.bot.telegram.sendMessage(chatId, APOLOGY) })
-      } catch (error) {
-        if (!isPermanentTelegramRefusal(error)) throw error
-        log.warn({ err: error }, 'could not tell the user their update failed')
       }
+      await withinRecordBudget(context, async () => {
+        // Without an update_id there is nothing to key a ledger record by: SQS's deduplication (5 minutes) is all.
+        if (update === undefined) return await parked.send(copy)
+        const updateId = update.update_id
+        const { remembered } = await app.updateLedger.once(updateId, 'parked', async () => { await parked.send(copy); return 'parked' })
+        log.error({ updateId, updateType, parkedBefore: remembered }, 'update could not be processed and was parked for redrive')
+
+        const chatId = senderIdOf(update) === undefined ? undefined : chatIdOf(update)
+        if (chatId === undefined) return
+        if (await app.updateLedger.completed(updateId, 'reply')) {
+          log.info({ updateId }, 'the update\'s reply had been confirmed sent: no apology')
+          return
+        }
+        try {
+          await app.updateLedger.once(updateId, 'apology', async () => { await app.bot.telegram.sendMessage(chatId, APOLOGY); return 'sent' })
+        } catch (error) {
+          if (!isPermanentTelegramRefusal(error)) throw error
+          log.warn({ err: error }, 'could not tell the user their update failed')
+        }
+      })
     }
     return await processPartialResponse(event, handleRecord, new BatchProcessor(EventType.SQS), { context, throwOnFullBatchFailure: false })
   }

@@ -2,12 +2,9 @@ import type { Context, SQSRecord } from 'aws-lambda'
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
 import { TelegramError } from 'telegraf'
 import type { Update } from 'telegraf/types'
+import { RECORD_BUDGET } from '../../infra/settings.js'
+import { runWithDeadline } from '../deadline.js'
 import { TransientError } from '../errors.js'
-import { HANDLER_TIMEOUT_MS } from '../plugins/bot.js'
-import { runWithDeadline } from './deadline.js'
-
-/** Time kept back at the end of an invocation for reporting the batch result. */
-const INVOCATION_END_MARGIN_MS = 2000
 
 /** Parses a record's body: the update exactly as the webhook queued it. */
 export function updateOf (record: SQSRecord): Update {
@@ -34,12 +31,13 @@ export function isPermanentTelegramRefusal (error: unknown): boolean {
 }
 
 /**
- * Runs `work` for one record with a deadline of one Telegraf handler timeout. A record is only
- * started when the invocation can still afford that: a record cut off by the Lambda timeout
- * would come back with the whole batch and run its side effects twice.
+ * Runs `work` for one record with a deadline of what is left of the invocation, minus the time to
+ * report the batch. Every outbound call of the record is bounded by it and aborted when it passes
+ * (src/deadline.ts), and the record then fails at once, so a hanging call never holds the batch past
+ * the Lambda timeout (which would put the whole batch back). A record with no time left is not started.
  */
 export async function withinRecordBudget (context: Pick<Context, 'getRemainingTimeInMillis'>, work: () => Promise<void>): Promise<void> {
-  const remaining = context.getRemainingTimeInMillis() - INVOCATION_END_MARGIN_MS
-  if (remaining < HANDLER_TIMEOUT_MS) throw new TransientError('not started: too little time left in this invocation')
-  await runWithDeadline(Date.now() + HANDLER_TIMEOUT_MS, work)
+  const budget = context.getRemainingTimeInMillis() - RECORD_BUDGET.reportingMarginMs
+  if (budget <= 0) throw new TransientError('not started: no time left in this invocation')
+  await runWithDeadline(Date.now() + budget, work)
 }

@@ -3,8 +3,9 @@
  * problems it finds (none = pass), so the tests can show both that the real config passes and that
  * a deployment with one wrong setting fails.
  */
+import { LEDGER } from '../../infra/settings.js'
 import {
-  arn, field, functionId, HANDLERS, lambda, lambdaByArn, named, ofType, queue, QUEUES, redrivePolicy, roleOf,
+  arn, field, functionId, HANDLERS, lambda, lambdaByArn, ledgerTable, named, ofType, queue, QUEUES, redrivePolicy, roleOf,
   statementsOf, subscriptionsOf, TYPES, type FunctionRole, type QueueName
 } from './deployment.js'
 import type { MockDeployment, RecordedResource } from './mock-deploy.js'
@@ -39,10 +40,15 @@ const CONSUMERS: Array<[QueueName, FunctionRole]> = [['Updates', 'worker'], ['Up
  */
 const EXPECTED_LINKS: Record<FunctionRole, string[]> = {
   api: ['TelegramWebhookSecret', 'Updates'],
-  worker: ['DatabaseConnectionString', 'TelegramBotToken'],
-  deadLetter: ['TelegramBotToken', 'UpdatesParked']
+  worker: ['DatabaseConnectionString', 'TelegramBotToken', 'UpdateLedger'],
+  deadLetter: ['TelegramBotToken', 'UpdateLedger', 'UpdatesParked']
 }
 const SECRETS = ['DatabaseConnectionString', 'TelegramBotToken', 'TelegramWebhookSecret']
+
+/** Telegram retries a webhook for up to 24 hours. */
+const TELEGRAM_RETRY_SECONDS = 24 * 3600
+/** The item calls of Powertools' DynamoDB persistence layer: all a ledger link may grant. */
+const LEDGER_ACTIONS = ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']
 
 export const checks = {
   updatesQueue: {
@@ -278,14 +284,52 @@ export const checks = {
   },
 
   stageProtection: {
-    title: 'prod: removal retain, protected, queues retained; other stages removable',
+    title: 'prod: removal retain, protected, queues and the ledger retained; other stages removable',
     run (deployment) {
       const isProd = deployment.app.stage === 'prod'
       const retained = QUEUES.filter((name) => queue(deployment, name)?.retainOnDelete === true)
       return problems(
         [deployment.app.removal === (isProd ? 'retain' : 'remove'), `removal is ${deployment.app.removal}`],
         [deployment.app.protect === isProd && deployment.outputs._protect === isProd, `protect is ${String(deployment.app.protect)}`],
-        [retained.length === (isProd ? QUEUES.length : 0), `queues retained on delete: ${JSON.stringify(retained)}`]
+        [retained.length === (isProd ? QUEUES.length : 0), `queues retained on delete: ${JSON.stringify(retained)}`],
+        [(ledgerTable(deployment)?.retainOnDelete === true) === isProd, `the ledger table retained on delete: ${String(ledgerTable(deployment)?.retainOnDelete)}`]
+      )
+    }
+  },
+
+  ledgerTable: {
+    title: 'UpdateLedger: hash key id (string), TTL on expiration, on demand, records outlive every way back',
+    run (deployment) {
+      const table = ledgerTable(deployment)
+      const ttl = field<{ attributeName?: string, enabled?: boolean }>(table, 'ttl')
+      const attributes = field<Array<{ name: string, type: string }>>(table, 'attributes') ?? []
+      const longestWayBack = TELEGRAM_RETRY_SECONDS + QUEUES.reduce((sum, name) => sum + (field<number>(queue(deployment, name), 'messageRetentionSeconds') ?? Infinity), 0)
+      return problems(
+        [table !== undefined, 'the UpdateLedger table is missing'],
+        [field(table, 'hashKey') === 'id' && JSON.stringify(attributes) === JSON.stringify([{ name: 'id', type: 'S' }]), `key schema ${JSON.stringify(attributes)} / ${String(field(table, 'hashKey'))}, expected id (S), as Powertools writes it`],
+        [field(table, 'rangeKey') === undefined, 'a range key: Powertools writes only `id`'],
+        [ttl?.attributeName === 'expiration' && ttl.enabled === true, `TTL is ${JSON.stringify(ttl)}, expected enabled on expiration`],
+        [field(table, 'billingMode') === 'PAY_PER_REQUEST', `billing mode ${String(field(table, 'billingMode'))}, expected PAY_PER_REQUEST`],
+        [LEDGER.expirySeconds > longestWayBack, `records expire after ${LEDGER.expirySeconds} s, but an update can come back for ${longestWayBack} s`]
+      )
+    }
+  },
+
+  ledgerAccess: {
+    title: 'the ledger is linked to the Worker and the DeadLetter function only, with item calls only',
+    run (deployment) {
+      const tableArn = arn(ledgerTable(deployment))
+      const linkedTo = deployment.builds.filter((build) => 'UpdateLedger' in build.links).map((build) => build.handler).sort()
+      const dynamoActionsOf = (role: FunctionRole) => statementsOf(roleOf(deployment, role)).flatMap((statement) => statement.Action.filter((action) => action.startsWith('dynamodb:')))
+      const canUse = (role: FunctionRole) => statementsOf(roleOf(deployment, role)).some((statement) =>
+        statement.Effect === 'Allow' && tableArn !== undefined && statement.Resource.includes(tableArn) &&
+        LEDGER_ACTIONS.every((action) => statement.Action.includes(action)))
+      return problems(
+        [JSON.stringify(linkedTo) === JSON.stringify([HANDLERS.deadLetter, HANDLERS.worker].sort()), `UpdateLedger linked to ${JSON.stringify(linkedTo)}`],
+        [canUse('worker'), 'the Worker cannot read and write ledger records'],
+        [canUse('deadLetter'), 'the DeadLetter function cannot read and write ledger records'],
+        [dynamoActionsOf('api').length === 0, `the Api may ${dynamoActionsOf('api').join(', ')}`],
+        [(['worker', 'deadLetter'] as const).every((role) => dynamoActionsOf(role).every((action) => LEDGER_ACTIONS.includes(action))), `DynamoDB actions beyond the item calls: ${[...dynamoActionsOf('worker'), ...dynamoActionsOf('deadLetter')].filter((action) => !LEDGER_ACTIONS.includes(action)).join(', ')}`]
       )
     }
   },
@@ -357,12 +401,15 @@ export const checks = {
   },
 
   outputs: {
-    title: 'outputs: the dashboard URL, each function\'s name and log group, for the runbook',
+    title: 'outputs: the dashboard URL, each function\'s name and log group, the ledger table, for the runbook',
     run (deployment) {
       const outputs = deployment.outputs
       const dashboardName = String(field(ofType(deployment, TYPES.dashboard)[0], 'dashboardName'))
       return [
-        ...problems([typeof outputs.dashboardUrl === 'string' && outputs.dashboardUrl.startsWith('https://') && outputs.dashboardUrl.endsWith(`#dashboards/dashboard/${dashboardName}`), `dashboardUrl ${String(outputs.dashboardUrl)} does not open ${dashboardName}`]),
+        ...problems(
+          [typeof outputs.dashboardUrl === 'string' && outputs.dashboardUrl.startsWith('https://') && outputs.dashboardUrl.endsWith(`#dashboards/dashboard/${dashboardName}`), `dashboardUrl ${String(outputs.dashboardUrl)} does not open ${dashboardName}`],
+          [outputs.ledgerTableName !== undefined && outputs.ledgerTableName === ledgerTable(deployment)?.state.name, `ledgerTableName is ${String(outputs.ledgerTableName)}`]
+        ),
         ...(Object.keys(HANDLERS) as FunctionRole[]).flatMap((role) => {
           const logGroup = named(deployment, TYPES.logGroup, `${String(functionId(deployment, role))}LogGroup`)
           const [name, group] = [outputs[`${role}FunctionName`], outputs[`${role}LogGroup`]]

@@ -15,7 +15,8 @@ export const TYPES = {
   dashboard: 'aws:cloudwatch/dashboard:Dashboard',
   topic: 'aws:sns/topic:Topic',
   topicSubscription: 'aws:sns/topicSubscription:TopicSubscription',
-  secret: 'sst:sst:Secret'
+  secret: 'sst:sst:Secret',
+  table: 'aws:dynamodb/table:Table'
 } as const
 
 /** The handlers the design fixes, by function role. */
@@ -41,6 +42,11 @@ export function named (deployment: MockDeployment, type: string, name: string): 
 
 export function queue (deployment: MockDeployment, name: QueueName): RecordedResource | undefined {
   return named(deployment, TYPES.queue, `${name}Queue`)
+}
+
+/** The update ledger's table (SST component UpdateLedger). */
+export function ledgerTable (deployment: MockDeployment): RecordedResource | undefined {
+  return named(deployment, TYPES.table, 'UpdateLedgerTable')
 }
 
 export function field<T> (resource: RecordedResource | undefined, name: string): T | undefined {

@@ -3,7 +3,7 @@
  * report it. This is what shows that every assertion can fail.
  */
 import type { CheckId } from './checks.js'
-import { field, lambda, named, ofType, queue, roleOf, TYPES, type FunctionRole, type Statement } from './deployment.js'
+import { field, lambda, ledgerTable, named, ofType, queue, roleOf, TYPES, type FunctionRole, type Statement } from './deployment.js'
 import type { MockDeployment, RecordedResource } from './mock-deploy.js'
 
 export interface Mutation {
@@ -25,6 +25,7 @@ const workerMapping = (deployment: MockDeployment) => inputsOf(ofType(deployment
   .find((mapping) => mapping.inputs.eventSourceArn === queue(deployment, 'Updates')?.state.arn), 'the Updates subscription')
 const routeNamed = (deployment: MockDeployment, key: string) => inputsOf(ofType(deployment, TYPES.route).find((route) => route.inputs.routeKey === key), key)
 const build = (deployment: MockDeployment, functionID: string) => required(deployment.builds.find((candidate) => candidate.functionID === functionID), functionID)
+const table = (deployment: MockDeployment) => required(ledgerTable(deployment), 'UpdateLedgerTable')
 const alarmOn = (deployment: MockDeployment, metricName: string) => required(ofType(deployment, TYPES.alarm).find((alarm) => alarm.inputs.metricName === metricName), metricName)
 
 function setRedrive (inputs: Record<string, unknown>, change: Record<string, unknown>): void {
@@ -139,6 +140,29 @@ export const mutations: Mutation[] = [
   { check: 'stageProtection', stage: 'prod', change: 'a prod queue deleted with the stack', apply: (d) => { required(queue(d, 'UpdatesParked'), 'UpdatesParked').retainOnDelete = false } },
   { check: 'stageProtection', stage: 'dev', change: 'dev protected', apply: (d) => { d.app.protect = true } },
 
+  { check: 'stageProtection', stage: 'prod', change: 'the prod ledger deleted with the stack', apply: (d) => { table(d).retainOnDelete = false } },
+
+  { check: 'ledgerTable', stage: 'dev', change: 'no ledger table', apply: (d) => { d.resources = d.resources.filter((resource) => resource.type !== TYPES.table) } },
+  { check: 'ledgerTable', stage: 'dev', change: 'TTL off', apply: (d) => { delete table(d).inputs.ttl } },
+  { check: 'ledgerTable', stage: 'prod', change: 'TTL on another attribute', apply: (d) => { table(d).inputs.ttl = { attributeName: 'expireAt', enabled: true } } },
+  { check: 'ledgerTable', stage: 'prod', change: 'provisioned capacity', apply: (d) => { table(d).inputs.billingMode = 'PROVISIONED' } },
+  { check: 'ledgerTable', stage: 'dev', change: 'hash key pk', apply: (d) => { table(d).inputs.hashKey = 'pk'; table(d).inputs.attributes = [{ name: 'pk', type: 'S' }] } },
+  { check: 'ledgerTable', stage: 'dev', change: 'parked updates kept longer than the ledger remembers', apply: (d) => { inputsOf(queue(d, 'UpdatesParked'), 'UpdatesParked').messageRetentionSeconds = 40 * 24 * 3600 } },
+
+  { check: 'ledgerAccess', stage: 'dev', change: 'the Api linked to UpdateLedger', apply: (d) => { build(d, 'Api').links.UpdateLedger = 'sst.aws.Dynamo' } },
+  { check: 'ledgerAccess', stage: 'prod', change: 'the DeadLetter function not linked', apply: (d) => { delete build(d, 'DeadLetter').links.UpdateLedger } },
+  {
+    check: 'ledgerAccess',
+    stage: 'dev',
+    change: 'SST\'s default dynamodb:* link on the Worker',
+    apply: (d) => {
+      for (const policy of required(field<Array<{ policy: string }>>(roleOf(d, 'worker'), 'inlinePolicies'), 'WorkerRole policies')) {
+        const document = JSON.parse(policy.policy) as { Statement: Statement[] }
+        policy.policy = JSON.stringify({ ...document, Statement: document.Statement.map((statement) => statement.Action.some((action) => action.startsWith('dynamodb:')) ? { ...statement, Action: ['dynamodb:*'] } : statement) })
+      }
+    }
+  },
+
   { check: 'app', stage: 'dev', change: 'region us-west-2', apply: (d) => { d.app.providers.aws = { ...d.app.providers.aws, region: 'us-west-2' } } },
   { check: 'app', stage: 'dev', change: 'an SST version other than the installed one', apply: (d) => { d.app.version = '4.0.0' } },
   { check: 'app', stage: 'dev', change: 'an unknown CLI call', apply: (d) => { d.unknownRpcMethods.push('Runtime.Something') } },
@@ -159,5 +183,6 @@ export const mutations: Mutation[] = [
 
   { check: 'outputs', stage: 'dev', change: 'no workerLogGroup output', apply: (d) => { delete d.outputs.workerLogGroup } },
   { check: 'outputs', stage: 'prod', change: 'workerFunctionName names the Api', apply: (d) => { d.outputs.workerFunctionName = lambda(d, 'api')?.state.name } },
-  { check: 'outputs', stage: 'dev', change: 'no dashboardUrl output', apply: (d) => { delete d.outputs.dashboardUrl } }
+  { check: 'outputs', stage: 'dev', change: 'no dashboardUrl output', apply: (d) => { delete d.outputs.dashboardUrl } },
+  { check: 'outputs', stage: 'prod', change: 'no ledgerTableName output', apply: (d) => { delete d.outputs.ledgerTableName } }
 ]

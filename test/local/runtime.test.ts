@@ -1,7 +1,12 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
+import { SendMessageCommand } from '@aws-sdk/client-sqs'
+import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb'
 import t, { type Test } from 'tap'
+import { LEDGER } from '../../infra/settings.js'
 import { REPLIES, TEXTS } from '../../src/commands/register.js'
 import { startLocalRuntime, type LocalRuntime } from '../../src/local/runtime.js'
 import { APOLOGY } from '../../src/worker/dead-letter.js'
+import { startLedgerDynamoDb } from '../support/dynamodb.js'
 import { captureLogs, capturedLogLines, logLinesWithMessage } from '../support/log-capture.js'
 import { anonymousAdmin, automaticForward, postedAsChannel } from '../support/senders.js'
 
@@ -89,6 +94,50 @@ t.test('the same update delivered twice: one reply', async (t) => {
   await emulator.waitUntilDelivered(5_000)
   await new Promise((resolve) => setTimeout(resolve, 1500))
   t.equal(emulator.botMessages(3).length, 1)
+})
+
+t.test('the ledger on in-process dynalite, through Powertools: a command leaves its records; a late copy of the update (new SQS message, new dedup id) repeats nothing', async (t) => {
+  const runtime = await startRuntime(t)
+  const { emulator, app, queues, summary } = runtime
+  t.match(summary.join('\n'), /Ledger {8}embedded DynamoDB \(dynalite\)/)
+  const update = emulator.sendUserMessage({ from: user(5), text: '/register demo demo-token' })
+  await emulator.waitForBotMessages(5, 1, 15_000)
+
+  const dynamo = new DynamoDBClient({ region: 'us-east-1', endpoint: app.config.ledger.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } })
+  t.teardown(() => { dynamo.destroy() })
+  const scan = async (): Promise<Array<Record<string, unknown>>> => {
+    const { Items = [] } = await DynamoDBDocumentClient.from(dynamo).send(new ScanCommand({ TableName: app.config.ledger.table }))
+    return Items.sort((a, b) => String(a.id).localeCompare(String(b.id)))
+  }
+  // The reply reaches the chat a moment before the worker records it as confirmed.
+  let records = await scan()
+  for (let tries = 0; tries < 50 && records.some((record) => record.status !== 'COMPLETED'); tries++) {
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    records = await scan()
+  }
+  t.same(records.map((record) => [String(record.id).split('#')[0], record.status, record.data]), [['procedure', 'COMPLETED', 'registered'], ['reply', 'COMPLETED', 'sent']])
+  const expiresIn = Number(records[0]?.expiration) - Date.now() / 1000
+  t.ok(Math.abs(expiresIn - LEDGER.expirySeconds) < 60, `expiration is ${LEDGER.expirySeconds} s ahead (${Math.round(expiresIn)})`)
+
+  // Telegram retrying after SQS's 5-minute deduplication window: a new message for the same update.
+  await queues?.client.send(new SendMessageCommand({
+    QueueUrl: queues.updates.url, MessageBody: JSON.stringify(update), MessageGroupId: `user-${5}`, MessageDeduplicationId: 'after-the-window'
+  }))
+  await new Promise((resolve) => setTimeout(resolve, 1500))
+  t.ok(capturedLogLines.some((line) => line.includes('outcome known from the ledger, procedure not called')), 'the late copy was processed, from the ledger')
+  t.equal(emulator.botMessages(5).length, 1, 'no second reply')
+})
+
+t.test('LEDGER_TABLE given: the runtime uses that DynamoDB and starts none of its own', async (t) => {
+  const dynamo = await startLedgerDynamoDb(t)
+  const { emulator, summary } = await startRuntime(t, dynamo.env)
+  t.match(summary.join('\n'), /Ledger {8}real DynamoDB \(LEDGER_TABLE\)/)
+  const before = dynamo.requests()
+  emulator.sendUserMessage({ from: user(6), text: '/register demo demo-token' })
+  await emulator.waitForBotMessages(6, 1, 15_000)
+  // The reply reaches the chat a moment before the worker records it as confirmed.
+  for (let tries = 0; tries < 50 && dynamo.requests() - before < 4; tries++) await new Promise((resolve) => setTimeout(resolve, 50))
+  t.equal(dynamo.requests() - before, 4, 'the ledger went to the given endpoint')
 })
 
 t.test('a record that keeps failing: DLQ after 5 receives, one apology, parked', async (t) => {

@@ -20,6 +20,10 @@ import { startWorkerFixture } from '../support/worker.js'
  * user's update, and each update is answered once or dead-lettered.
  */
 
+// 100 generated scenarios, each command now also going through the ledger (four DynamoDB requests to
+// dynalite): more than tap's default 30 s per file on a shared machine.
+t.setTimeout(120_000)
+
 const unhandled = watchUnhandledRejections()
 const SEED = 20_240_603
 const MAX_RECEIVE_COUNT = 5

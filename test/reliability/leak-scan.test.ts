@@ -11,6 +11,7 @@ import { workerPlugins } from '../../src/worker/app.js'
 import { APOLOGY } from '../../src/worker/dead-letter.js'
 import { createBatchHandler } from '../../src/worker/process-batch.js'
 import { buildTestApp, testConfig } from '../helper.js'
+import { startLedgerDynamoDb } from '../support/dynamodb.js'
 import { injectStoreFaults, startTcpProxy } from '../support/faults.js'
 import { capturedLogLines, logLinesWithMessage } from '../support/log-capture.js'
 import { assertNoSecretLeaks, assertNoTokenRuns, botApiTraffic, configuredSecrets, replyTexts, sleep, startRuntime, watchUnhandledRejections } from '../support/reliability.js'
@@ -107,7 +108,8 @@ async function telegramUnreachable (t: Test): Promise<void> {
   t.teardown(telegram.close)
   const proxy = await startTcpProxy(telegram.url, 'refuse')
   t.teardown(proxy.close)
-  const config = testConfig({ TELEGRAM_BOT_TOKEN: telegram.token, TELEGRAM_API_ROOT: proxy.url, DEV_ACCOUNTS: `demo:${CANARY.devToken}` })
+  const { env: ledger } = await startLedgerDynamoDb(t)
+  const config = testConfig({ ...ledger, TELEGRAM_BOT_TOKEN: telegram.token, TELEGRAM_API_ROOT: proxy.url, DEV_ACCOUNTS: `demo:${CANARY.devToken}` })
   const app = await buildTestApp(t, config, workerPlugins)
   secrets.push(telegram.token, ...(config.telegram.webhookSecret === undefined ? [] : [config.telegram.webhookSecret]))
   traffic.push(() => botApiTraffic(telegram))

@@ -19,6 +19,10 @@ import {
  *   reach the queue (SQS refuses some of them raw) instead of a 503 that blocks the chat.
  */
 
+// 288 commands, each also going through the ledger (four DynamoDB requests to the in-process dynalite):
+// more than tap's default 30 s per file when other suites share the CPUs.
+t.setTimeout(120_000)
+
 const leaks = watchForLeaks()
 
 const ACCOUNTS = Array.from({ length: 12 }, (_, index) => ({ username: `acct${index}`, token: `ordering-token-${index}-c0ffee` }))

@@ -1,7 +1,9 @@
 import { connect, createServer, type Socket } from 'node:net'
+import { setTimeout as sleep } from 'node:timers/promises'
 import type { Context, SQSRecord } from 'aws-lambda'
 import type { FastifyInstance } from 'fastify'
 import type { RegistrationRequest } from '../../src/db/registration-store.js'
+import { deadlineSignal } from '../../src/deadline.js'
 import { lambdaContext, type BatchHandler } from '../../src/local/queue-poller.js'
 
 /**
@@ -56,12 +58,15 @@ export function injectStoreFaults (
   }
 }
 
-/** Makes every call of the store take `ms` longer (a slow database). */
+/**
+ * Makes every call of the store take `ms` longer (a slow database). Like the SQL Server adapter's
+ * request, the wait is cancelled when the update's deadline passes, and then nothing is committed.
+ */
 export function slowStore (app: FastifyInstance, ms: number): void {
   const store = app.registrations
   const real = store.register.bind(store)
   store.register = async (request) => {
-    await new Promise((resolve) => setTimeout(resolve, ms))
+    await sleep(ms, undefined, { signal: deadlineSignal() })
     return await real(request)
   }
 }

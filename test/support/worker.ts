@@ -1,29 +1,43 @@
 import type { FastifyInstance } from 'fastify'
 import type { Test } from 'tap'
 import type { Config } from '../../src/config.js'
+import type { EmbeddedDynamoDb } from '../../src/local/embedded-dynamodb.js'
 import { startTelegramEmulator, type TelegramEmulator } from '../../src/local/telegram-emulator.js'
 import { workerPlugins } from '../../src/worker/app.js'
 import { buildTestApp, testConfig } from '../helper.js'
+import { startBotApiProxy, type BotApiProxy, type BotApiRule } from './bot-api-proxy.js'
+import { startLedgerDynamoDb } from './dynamodb.js'
 
 export interface WorkerFixture {
   app: FastifyInstance
   telegram: TelegramEmulator
   config: Config
+  /** The ledger's DynamoDB (dynalite). */
+  dynamo: EmbeddedDynamoDb
+  /** Between the bot and the emulator, when the test gave Bot API rules. */
+  botApi?: BotApiProxy
 }
 
 /**
- * The worker app (SQLite in memory, DEV_ACCOUNTS demo) wired to a fresh Telegram emulator,
- * closed when the test ends.
+ * The worker app (SQLite in memory, DEV_ACCOUNTS demo, the update ledger on an in-process dynalite)
+ * wired to a fresh Telegram emulator, closed when the test ends.
  */
-export async function startWorkerFixture (t: Test, env: Record<string, string | undefined> = {}): Promise<WorkerFixture> {
+export async function startWorkerFixture (
+  t: Test,
+  env: Record<string, string | undefined> = {},
+  botApiRule?: (method: string, params: Record<string, unknown>) => BotApiRule
+): Promise<WorkerFixture> {
   const telegram = await startTelegramEmulator({ botUsername: 'register_test_bot' })
   t.teardown(async () => { await telegram.close() })
+  const botApi = botApiRule === undefined ? undefined : await startBotApiProxy(t, telegram.url, botApiRule)
+  const dynamo = await startLedgerDynamoDb(t)
   const config = testConfig({
+    ...dynamo.env,
     TELEGRAM_BOT_TOKEN: telegram.token,
-    TELEGRAM_API_ROOT: telegram.url,
+    TELEGRAM_API_ROOT: botApi?.url ?? telegram.url,
     DEV_ACCOUNTS: 'demo:demo-token,alice:alice-secret-token',
     ...env
   })
   const app = await buildTestApp(t, config, workerPlugins)
-  return { app, telegram, config }
+  return { app, telegram, config, dynamo, botApi }
 }

@@ -3,6 +3,7 @@ import { REPLIES } from '../../src/commands/register.js'
 import { APOLOGY } from '../../src/worker/dead-letter.js'
 import { lambdaContext } from '../../src/local/queue-poller.js'
 import { startTelegramEmulator } from '../../src/local/telegram-emulator.js'
+import { startLedgerDynamoDb } from '../support/dynamodb.js'
 import { createFifoQueue, startSqsEmulator } from '../support/sqs.js'
 import { sqsEvent, updateRecord } from '../support/sqs-events.js'
 
@@ -10,7 +11,9 @@ import { sqsEvent, updateRecord } from '../support/sqs-events.js'
 const telegram = await startTelegramEmulator({ botUsername: 'register_test_bot' })
 const sqs = await startSqsEmulator()
 t.teardown(async () => { await telegram.close(); await sqs.stop() })
+const dynamo = await startLedgerDynamoDb(t)
 Object.assign(process.env, {
+  ...dynamo.env,
   TELEGRAM_BOT_TOKEN: telegram.token,
   TELEGRAM_API_ROOT: telegram.url,
   TELEGRAM_BOT_USERNAME: 'register_test_bot',

@@ -4,9 +4,13 @@ import { TransientError } from '../../src/errors.js'
 import { lambdaContext } from '../../src/local/queue-poller.js'
 import type { SqliteRegistrationStore } from '../../src/db/sqlite-store.js'
 import { createBatchHandler } from '../../src/worker/process-batch.js'
+import { timedInvocations } from '../support/faults.js'
 import { capturedLogLines } from '../support/log-capture.js'
 import { sqsEvent, updateRecord } from '../support/sqs-events.js'
 import { startWorkerFixture } from '../support/worker.js'
+
+// Several cases wait out real backoffs and deadlines (seconds each): more than tap's default 30 s per file.
+t.setTimeout(120_000)
 
 const alice = { id: 5001, first_name: 'Alice', username: 'alice_tg' }
 const bob = { id: 5002, first_name: 'Bob' }
@@ -144,6 +148,17 @@ t.test('the reply failing after the procedure ran: logged and acknowledged, the 
   t.ok(capturedLogLines.some((line) => line.includes('the reply could not be sent after the procedure ran')))
 })
 
+t.test('the reply failing for a while after the procedure ran: the record is redelivered, the procedure runs once, the reply goes out once', async (t) => {
+  const { app, telegram } = await startWorkerFixture(t)
+  telegram.failNext('sendMessage', { error_code: 502 }, 5)
+  const handler = createBatchHandler(app)
+  const record = updateRecord(telegram.sendUserMessage({ from: alice, text: '/register demo demo-token' }))
+  t.same((await handler(sqsEvent([record]), context())).batchItemFailures, [{ itemIdentifier: record.messageId }], 'failed: SQS delivers it again')
+  t.same((await handler(sqsEvent([record]), context())).batchItemFailures, [], 'the redelivery only sends the reply')
+  t.same(telegram.botMessages(alice.id).map((message) => message.text), [REPLIES.registered('demo')])
+  t.equal(attempts(app.registrations).length, 1, 'the procedure ran once')
+})
+
 t.test('Telegram refusing for good before the procedure: acknowledged, not retried forever', async (t) => {
   const { app, telegram } = await startWorkerFixture(t)
   telegram.failNext('sendMessage', { error_code: 403, description: 'Forbidden: bot was blocked by the user' })
@@ -153,10 +168,10 @@ t.test('Telegram refusing for good before the procedure: acknowledged, not retri
   t.ok(capturedLogLines.some((line) => line.includes('Telegram refused a call for this update')))
 })
 
-t.test('a record is not started when the invocation has too little time left', async (t) => {
+t.test('a record is not started when the invocation has no time left after the reporting margin', async (t) => {
   const { app, telegram } = await startWorkerFixture(t)
   const record = updateRecord(telegram.sendUserMessage({ from: alice, text: '/register demo demo-token' }))
-  const result = await createBatchHandler(app)(sqsEvent([record]), lambdaContext('worker', 10_000))
+  const result = await createBatchHandler(app)(sqsEvent([record]), lambdaContext('worker', 1500))
   t.same(result.batchItemFailures, [{ itemIdentifier: record.messageId }])
   t.same(attempts(app.registrations), [], 'nothing ran')
 })
@@ -184,4 +199,42 @@ t.test('no /register token reaches a log line', async (t) => {
   for (const token of ['demo-token', 'alice-secret-token', 'wrong-token']) {
     t.notOk(capturedLogLines.some((line) => line.includes(token)), `no line contains ${token}`)
   }
+})
+
+t.test('Telegram never answering the reply: the procedure runs once over two receives, each receive ends inside its budget', async (t) => {
+  const { app, telegram, botApi } = await startWorkerFixture(t, {}, (method) => method === 'sendMessage' ? 'hang' : 'pass')
+  const record = updateRecord(telegram.sendUserMessage({ from: alice, text: '/register demo demo-token' }))
+  // A 6 s Lambda (4 s per record after the reporting margin) instead of 60 s; the same mechanism.
+  const invocation = timedInvocations(createBatchHandler(app), { timeoutMs: 6000, scale: 1 })
+  for (const receive of [1, 2]) {
+    const result = await invocation(sqsEvent([{ ...record, attributes: { ...record.attributes, ApproximateReceiveCount: String(receive) } }]), lambdaContext('worker', 6000))
+    t.same(result.batchItemFailures, [{ itemIdentifier: record.messageId }], `receive ${receive}: the record failed (SQS redelivers)`)
+  }
+  t.equal(invocation.killed, 0, 'no receive ran into the Lambda timeout')
+  t.equal(botApi?.hung('sendMessage'), 2, 'the reply was tried on each receive')
+  await new Promise((resolve) => setTimeout(resolve, 100))
+  t.equal(botApi?.abandoned('sendMessage'), 2, 'each hanging call was aborted at its deadline, not left running')
+  t.equal(attempts(app.registrations).length, 1, 'the procedure ran once')
+  t.ok(capturedLogLines.some((line) => line.includes('outcome known from the ledger, procedure not called')), 'the second receive took the outcome from the ledger')
+})
+
+t.test('a duplicate of an answered update, as a new SQS message after the dedup window: no procedure call, no second reply', async (t) => {
+  const { app, telegram } = await startWorkerFixture(t)
+  const handler = createBatchHandler(app)
+  const record = updateRecord(telegram.sendUserMessage({ from: bob, text: '/register demo demo-token' }))
+  t.same((await handler(sqsEvent([record]), context())).batchItemFailures, [])
+  const duplicate = { ...record, messageId: 'later-copy', attributes: { ...record.attributes, MessageDeduplicationId: 'another-dedup-id' } }
+  t.same((await handler(sqsEvent([duplicate]), context())).batchItemFailures, [])
+  t.same(telegram.botMessages(bob.id).map((message) => message.text), [REPLIES.registered('demo')], 'one reply')
+  t.equal(attempts(app.registrations).length, 1, 'one procedure call')
+})
+
+t.test('only command updates touch the ledger: a group message without a command makes no DynamoDB call', async (t) => {
+  const { app, telegram, dynamo } = await startWorkerFixture(t)
+  const handler = createBatchHandler(app)
+  const before = dynamo.requests()
+  t.same((await handler(sqsEvent([updateRecord(telegram.sendUserMessage({ chat: group, from: alice, text: 'just chatting' }))]), context())).batchItemFailures, [])
+  t.equal(dynamo.requests() - before, 0, 'no DynamoDB request for a plain message')
+  t.same((await handler(sqsEvent([updateRecord(telegram.sendUserMessage({ from: alice, text: '/register demo demo-token' }))]), context())).batchItemFailures, [])
+  t.equal(dynamo.requests() - before, 4, 'a command: start and finish of the procedure and of the reply')
 })

@@ -1,0 +1,139 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
+import { IdempotencyAlreadyInProgressError, IdempotencyConfig, IdempotencyItemNotFoundError, IdempotencyRecordStatus, makeIdempotent } from '@aws-lambda-powertools/idempotency'
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb'
+import type { Context } from 'aws-lambda'
+import fp from 'fastify-plugin'
+import { LEDGER } from '../../infra/settings.js'
+import { requireSetting, type Config } from '../config.js'
+import { callSignal, remainingMs } from '../deadline.js'
+import { TransientError } from '../errors.js'
+
+/**
+ * The side-effect steps of one update, each remembered on its own: the procedure's outcome, the reply
+ * confirmed sent, and on the dead-letter path the update parked and the apology sent.
+ */
+export type LedgerStep = 'procedure' | 'reply' | 'parked' | 'apology'
+
+/** What a step returns and the ledger stores (DynamoDB's `data` attribute): small and serialisable. */
+export type StepResult = string | number | boolean
+
+export interface UpdateLedger {
+  /**
+   * Runs `work` unless this step of this update completed before, and gives its result either way
+   * (`remembered` says which). A step whose work throws is forgotten, so a redelivery runs it again:
+   * an unknown outcome is retried. A step another invocation is running right now fails with a
+   * TransientError (the record is retried, never acknowledged).
+   */
+  once: <T extends StepResult>(updateId: number, step: LedgerStep, work: () => Promise<T>) => Promise<{ result: T, remembered: boolean }>
+  /** Whether this step of this update completed (for the dead-letter path: was the reply confirmed?). */
+  completed: (updateId: number, step: LedgerStep) => Promise<boolean>
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    updateLedger: UpdateLedger
+  }
+}
+
+/** A step in progress when no update deadline is known (never in the worker, which always sets one). */
+const IN_PROGRESS_WITHOUT_DEADLINE_MS = 60_000
+
+/**
+ * The DynamoDB client of the ledger: each attempt bounded (LEDGER in infra/settings.ts), the SDK's own
+ * retry, and every call aborted at the current update's deadline.
+ */
+export function createLedgerClient (settings: Config['ledger']): DynamoDBClient {
+  const client = new DynamoDBClient({
+    region: settings.region,
+    endpoint: settings.endpoint,
+    maxAttempts: LEDGER.dynamoMaxAttempts,
+    requestHandler: { connectionTimeout: LEDGER.dynamoConnectTimeoutMs, requestTimeout: LEDGER.dynamoRequestTimeoutMs, throwOnRequestTimeout: true },
+    // An emulator accepts any credentials; real AWS always gets the default provider chain.
+    ...(settings.endpoint !== undefined && process.env.AWS_ACCESS_KEY_ID === undefined
+      ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
+      : {})
+  })
+  // Powertools sends without options: give each of its calls the deadline (all attempts together).
+  const send = client.send.bind(client) as (command: unknown, options?: { abortSignal?: AbortSignal }) => Promise<unknown>
+  const allAttemptsMs = LEDGER.dynamoMaxAttempts * (LEDGER.dynamoConnectTimeoutMs + LEDGER.dynamoRequestTimeoutMs)
+  client.send = ((command: unknown, options?: { abortSignal?: AbortSignal }) =>
+    send(command, { abortSignal: callSignal(allAttemptsMs), ...options })) as DynamoDBClient['send']
+  return client
+}
+
+interface LedgerStepStore {
+  store: DynamoDBPersistenceLayer
+  run: (updateId: number, work: () => Promise<StepResult>) => Promise<StepResult>
+}
+
+/** The ledger on Powertools' idempotency utility with its DynamoDB persistence layer (default attribute names). */
+export function createUpdateLedger (client: DynamoDBClient, tableName: string): UpdateLedger {
+  const config = new IdempotencyConfig({ expiresAfterSeconds: LEDGER.expirySeconds })
+  // A step is "in progress" until its update's deadline: after it, a redelivery may take the step over.
+  config.registerLambdaContext({
+    getRemainingTimeInMillis: () => {
+      const left = remainingMs()
+      return Number.isFinite(left) ? Math.max(1, left) : IN_PROGRESS_WITHOUT_DEADLINE_MS
+    }
+  } as Context)
+
+  // One persistence layer per step, each with its constant key prefix (`procedure#<hash of the update_id>`):
+  // Powertools re-applies a call's prefix to the shared layer, which records processed in parallel would
+  // otherwise overwrite between a step's start and its end. The prefix is explicit so that the Worker and
+  // the DeadLetter function (whose names would be the default prefix) read the same records.
+  const stepOf = (step: LedgerStep): LedgerStepStore => {
+    const store = new DynamoDBPersistenceLayer({ tableName, awsSdkV3Client: client })
+    store.configure({ config, keyPrefix: step })
+    const run = makeIdempotent(async (_updateId: number, work: () => Promise<StepResult>) => await work(),
+      { persistenceStore: store, config, keyPrefix: step, dataIndexArgument: 0 })
+    return { store, run }
+  }
+  const steps: Record<LedgerStep, LedgerStepStore> = {
+    procedure: stepOf('procedure'), reply: stepOf('reply'), parked: stepOf('parked'), apology: stepOf('apology')
+  }
+
+  return {
+    async once (updateId, step, work) {
+      let ran = false
+      let failure: { error: unknown } | undefined
+      try {
+        const result = await steps[step].run(updateId, async () => {
+          ran = true
+          try {
+            return await work()
+          } catch (error) {
+            failure = { error }
+            throw error
+          }
+        })
+        return { result: result as Awaited<ReturnType<typeof work>>, remembered: !ran }
+      } catch (error) {
+        if (error instanceof IdempotencyAlreadyInProgressError) {
+          throw new TransientError(`update ${updateId}: its ${step} is in progress in another invocation; retried later`)
+        }
+        // The work's own error wins, even when forgetting the step failed too: its in-progress record
+        // then lapses at the update's deadline, before any redelivery.
+        if (failure !== undefined) throw failure.error
+        throw new TransientError(`update ${updateId}: the ledger is unavailable (${(error as Error).name})`, { cause: error })
+      }
+    },
+
+    async completed (updateId, step) {
+      try {
+        const record = await steps[step].store.getRecord(updateId)
+        return record.getStatus() === IdempotencyRecordStatus.COMPLETED
+      } catch (error) {
+        if (error instanceof IdempotencyItemNotFoundError) return false
+        throw new TransientError(`update ${updateId}: the ledger is unavailable (${(error as Error).name})`, { cause: error })
+      }
+    }
+  }
+}
+
+/** `fastify.updateLedger`, on the table LEDGER_TABLE (SST link `UpdateLedger`); its client closes with the app. */
+export default fp(async (fastify) => {
+  const settings = fastify.config.ledger
+  const client = createLedgerClient(settings)
+  fastify.decorate('updateLedger', createUpdateLedger(client, requireSetting(settings.table, 'LEDGER_TABLE')))
+  fastify.addHook('onClose', async () => { client.destroy() })
+}, { name: 'update-ledger', dependencies: ['config'] })

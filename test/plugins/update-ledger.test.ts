@@ -1,0 +1,103 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
+import { DynamoDBDocumentClient, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
+import t, { type Test } from 'tap'
+import { LEDGER } from '../../infra/settings.js'
+import { ConfigError } from '../../src/config.js'
+import { runWithDeadline } from '../../src/deadline.js'
+import { TransientError } from '../../src/errors.js'
+import updateLedger, { createLedgerClient, createUpdateLedger, type UpdateLedger } from '../../src/plugins/update-ledger.js'
+import { buildTestApp, testConfig } from '../helper.js'
+import { startLedgerDynamoDb } from '../support/dynamodb.js'
+import { startTcpProxy } from '../support/faults.js'
+
+/** The ledger through Powertools' real persistence code, against dynalite's real DynamoDB protocol. */
+
+async function ledgerOn (t: Test, endpoint: string, table: string): Promise<UpdateLedger> {
+  const client = createLedgerClient({ region: 'us-east-1', endpoint })
+  t.teardown(() => { client.destroy() })
+  return createUpdateLedger(client, table)
+}
+
+async function itemsOf (t: Test, endpoint: string, table: string): Promise<Array<Record<string, unknown>>> {
+  const client = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1', endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }))
+  t.teardown(() => { client.destroy() })
+  return (await client.send(new ScanCommand({ TableName: table }))).Items ?? []
+}
+
+const deadlineIn = async <T>(ms: number, work: () => Promise<T>): Promise<T> => await runWithDeadline(Date.now() + ms, work)
+
+t.test('a step runs once; its result is remembered in a COMPLETED record that expires after LEDGER.expirySeconds', async (t) => {
+  const dynamo = await startLedgerDynamoDb(t)
+  const ledger = await ledgerOn(t, dynamo.endpoint, dynamo.ledgerTable)
+  let runs = 0
+  const work = async (): Promise<string> => { runs++; return 'registered' }
+  t.same(await deadlineIn(5000, () => ledger.once(42, 'procedure', work)), { result: 'registered', remembered: false })
+  t.same(await deadlineIn(5000, () => ledger.once(42, 'procedure', work)), { result: 'registered', remembered: true })
+  t.equal(runs, 1)
+  t.equal(await ledger.completed(42, 'procedure'), true)
+  t.equal(await ledger.completed(42, 'reply'), false, 'steps are separate records')
+  t.equal(await ledger.completed(43, 'procedure'), false, 'updates are separate records')
+  const [item] = await itemsOf(t, dynamo.endpoint, dynamo.ledgerTable)
+  t.match(item, { status: 'COMPLETED', data: 'registered' })
+  t.match(String(item?.id), /^procedure#[A-Za-z0-9+/=]+$/, 'keyed by step and the hashed update_id')
+  t.ok(Math.abs(Number(item?.expiration) - Date.now() / 1000 - LEDGER.expirySeconds) < 60, 'expires after LEDGER.expirySeconds')
+})
+
+t.test('a step whose work throws is forgotten, so a redelivery runs it again (an unknown outcome is retried)', async (t) => {
+  const dynamo = await startLedgerDynamoDb(t)
+  const ledger = await ledgerOn(t, dynamo.endpoint, dynamo.ledgerTable)
+  let runs = 0
+  const failing = async (): Promise<string> => { runs++; throw new TransientError('request timed out after it was sent') }
+  await t.rejects(deadlineIn(5000, () => ledger.once(7, 'procedure', failing)), { name: 'TransientError', message: 'request timed out after it was sent' }, 'the work\'s own error')
+  t.same(await itemsOf(t, dynamo.endpoint, dynamo.ledgerTable), [], 'no record left behind')
+  t.same(await deadlineIn(5000, () => ledger.once(7, 'procedure', async () => { runs++; return 'rejected' })), { result: 'rejected', remembered: false })
+  t.equal(runs, 2)
+})
+
+t.test('a step in progress elsewhere is a retry (TransientError), never an acknowledgement; after its deadline it can be taken over', async (t) => {
+  const dynamo = await startLedgerDynamoDb(t)
+  const ledger = await ledgerOn(t, dynamo.endpoint, dynamo.ledgerTable)
+  let release = (): void => {}
+  const first = deadlineIn(1500, () => ledger.once(9, 'reply', async () => { await new Promise<void>((resolve) => { release = resolve }); return 'sent' }))
+  first.catch(() => {})
+  await new Promise((resolve) => setTimeout(resolve, 200))
+  let ran = false
+  await t.rejects(deadlineIn(5000, () => ledger.once(9, 'reply', async () => { ran = true; return 'sent' })), TransientError, 'in progress: retried')
+  t.equal(ran, false)
+  await t.rejects(first, { name: 'DeadlineExceededError' }, 'the first holder ran past its deadline')
+  release()
+  // The first holder's deadline has passed: its in-progress record no longer blocks anyone.
+  t.same(await deadlineIn(5000, () => ledger.once(9, 'reply', async () => { ran = true; return 'sent' })), { result: 'sent', remembered: false })
+  t.equal(ran, true)
+})
+
+t.test('an expired record is not trusted: dynalite never deletes it (no TTL), Powertools checks the expiry itself', async (t) => {
+  const dynamo = await startLedgerDynamoDb(t)
+  const ledger = await ledgerOn(t, dynamo.endpoint, dynamo.ledgerTable)
+  await deadlineIn(5000, () => ledger.once(11, 'apology', async () => 'sent'))
+  const [item] = await itemsOf(t, dynamo.endpoint, dynamo.ledgerTable)
+  const client = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1', endpoint: dynamo.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }))
+  t.teardown(() => { client.destroy() })
+  await client.send(new UpdateCommand({ TableName: dynamo.ledgerTable, Key: { id: item?.id }, UpdateExpression: 'SET expiration = :past', ExpressionAttributeValues: { ':past': Math.floor(Date.now() / 1000) - 1 } }))
+  t.equal(await ledger.completed(11, 'apology'), false)
+  t.same(await deadlineIn(5000, () => ledger.once(11, 'apology', async () => 'sent again')), { result: 'sent again', remembered: false })
+})
+
+t.test('a DynamoDB that never answers: the call is aborted at the update\'s deadline, the record fails as transient', async (t) => {
+  const dynamo = await startLedgerDynamoDb(t)
+  const proxy = await startTcpProxy(dynamo.endpoint, 'hang')
+  t.teardown(proxy.close)
+  const ledger = await ledgerOn(t, proxy.url, dynamo.ledgerTable)
+  let ran = false
+  await t.rejects(deadlineIn(600, () => ledger.once(12, 'procedure', async () => { ran = true; return 'registered' })), { name: 'DeadlineExceededError' }, 'failed at the deadline (a TransientError: retried)')
+  t.equal(ran, false, 'the procedure is not started without its ledger record')
+  await t.rejects(ledger.completed(12, 'reply'), { name: 'TransientError', message: /the ledger is unavailable/ })
+})
+
+t.test('the plugin: fastify.updateLedger on LEDGER_TABLE; without it, start-up fails with one line', async (t) => {
+  const dynamo = await startLedgerDynamoDb(t)
+  const app = await buildTestApp(t, testConfig(dynamo.env), [updateLedger])
+  t.same(await deadlineIn(5000, () => app.updateLedger.once(1, 'parked', async () => 'parked')), { result: 'parked', remembered: false })
+  t.equal(await app.updateLedger.completed(1, 'parked'), true)
+  await t.rejects(buildTestApp(t, testConfig(), [updateLedger]), new ConfigError('LEDGER_TABLE is required'))
+})
