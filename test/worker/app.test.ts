@@ -4,7 +4,8 @@ import { testConfig } from '../helper.js'
 import { captureLogs } from '../support/log-capture.js'
 
 t.test('the worker app holds no queue sender and serves no webhook: it starts without QUEUE_URL or a webhook secret', async (t) => {
-  const app = buildWorkerApp(testConfig({ QUEUE_URL: undefined, TELEGRAM_WEBHOOK_SECRET: undefined }), { logDestination: captureLogs() })
+  // The ledger is only configured here: it makes no DynamoDB call until a command arrives.
+  const app = buildWorkerApp(testConfig({ QUEUE_URL: undefined, TELEGRAM_WEBHOOK_SECRET: undefined, LEDGER_TABLE: 'update-ledger' }), { logDestination: captureLogs() })
   t.teardown(async () => { await app.close() })
   await app.ready()
   t.notOk(app.hasDecorator('updateQueue'), 'no update queue')
