@@ -115,16 +115,14 @@ interface Answer { statusCode: number, headers?: Record<string, string>, body?: 
 /** What is compared of an answer: the parts that are the same on every run (the health report's uptime is not). */
 function comparable (answer: Answer): Record<string, unknown> {
   const headers = answer.headers ?? {}
-  let body: unknown = answer.body
-  try { body = JSON.parse(answer.body ?? '') } catch {}
-  if (typeof body === 'object' && body !== null && 'uptime' in body) body = { ...body, uptime: typeof body.uptime }
   return {
     statusCode: answer.statusCode,
     contentType: headers['content-type'],
     retryAfter: headers['retry-after'],
     isBase64Encoded: answer.isBase64Encoded,
     cookies: answer.cookies,
-    body
+    // Byte for byte (key order included); only the health report's seconds of uptime vary.
+    body: answer.body?.replace(/"uptime":\d+/, '"uptime":0')
   }
 }
 
