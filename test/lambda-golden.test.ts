@@ -15,6 +15,7 @@ import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import type { APIGatewayProxyEventV2 } from 'aws-lambda'
 import t from 'tap'
+import { LAMBDA_NODEJS } from '../infra/lambda-build.js'
 import { bundleLambda } from './infra/lambda-bundle.js'
 import { createFifoQueue, drainQueue, sqsClient, startSqsEmulator } from './support/sqs.js'
 
@@ -140,7 +141,7 @@ t.test('the Api bundle answers every event as before the cold-start work', async
   const dir = mkdtempSync(join(tmpdir(), 'lambda-golden-'))
   t.teardown(() => rmSync(dir, { recursive: true, force: true }))
 
-  const bundle = await bundleLambda(join(ROOT, 'src/lambda.ts'), { format: 'esm', esbuild: { external: ['better-sqlite3'] } }, dir)
+  const bundle = await bundleLambda(join(ROOT, 'src/lambda.ts'), LAMBDA_NODEJS, dir)
   const eventsFile = join(dir, 'events.json')
   writeFileSync(eventsFile, JSON.stringify(EVENTS.map(([, event]) => event)))
 

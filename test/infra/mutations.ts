@@ -115,5 +115,13 @@ export const mutations: Mutation[] = [
 
   { check: 'app', stage: 'dev', change: 'region us-west-2', apply: (d) => { d.app.providers.aws = { ...d.app.providers.aws, region: 'us-west-2' } } },
   { check: 'app', stage: 'dev', change: 'an SST version other than the installed one', apply: (d) => { d.app.version = '4.0.0' } },
-  { check: 'app', stage: 'dev', change: 'an unknown CLI call', apply: (d) => { d.unknownRpcMethods.push('Runtime.Something') } }
+  { check: 'app', stage: 'dev', change: 'an unknown CLI call', apply: (d) => { d.unknownRpcMethods.push('Runtime.Something') } },
+
+  // ── Issue 12 (cold start, scale). ──
+  { check: 'functions', stage: 'prod', change: 'the Api on nodejs22.x', apply: (d) => { inputsOf(lambda(d, 'api'), 'Api').runtime = 'nodejs22.x' } },
+  { check: 'lambdaBuild', stage: 'dev', change: 'the Api keeps names', apply: (d) => { build(d, 'Api').properties.esbuild = { ...build(d, 'Api').properties.esbuild as object, keepNames: true } } },
+  { check: 'lambdaBuild', stage: 'prod', change: 'the Worker without the stand-ins plugin', apply: (d) => { delete build(d, 'Worker').properties.plugins } },
+  { check: 'queueThroughput', stage: 'dev', change: 'Updates deduplicating per queue', apply: (d) => { updates(d).deduplicationScope = 'queue' } },
+  { check: 'queueThroughput', stage: 'prod', change: 'UpdatesDlq limited per queue', apply: (d) => { deadLetters(d).fifoThroughputLimit = 'perQueue' } },
+  { check: 'queueThroughput', stage: 'dev', change: 'UpdatesParked left in the default mode', apply: (d) => { const parked = inputsOf(queue(d, 'UpdatesParked'), 'UpdatesParked'); delete parked.deduplicationScope; delete parked.fifoThroughputLimit } }
 ]
