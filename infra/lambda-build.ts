@@ -41,7 +41,7 @@ export interface NodejsBuildSettings {
   banner?: string
   minify?: boolean
   install?: readonly string[] | Record<string, string>
-  esbuild?: { keepNames?: boolean, external?: readonly string[], target?: string, sourcemap?: boolean }
+  esbuild?: { keepNames?: boolean, external?: readonly string[], target?: string, sourcemap?: boolean, nodePaths?: string[] }
 }
 
 /** Always external in SST's Node builds (native packages Lambda layers provide). */
@@ -59,7 +59,7 @@ const SST_ESM_BANNER = [
  * function with these settings: bundle, platform node, `esnext` unless the function names a target,
  * `mainFields: module, main` for ESM, minified unless `minify: false`, names kept unless
  * `keepNames: false`, no source map, `sharp` and `pg-native` external plus the function's `install`
- * and `external`, SST's createRequire banner before the function's own, and the plugins.
+ * and `external`, its `nodePaths`, SST's createRequire banner before the function's own, and the plugins.
  */
 export function sstEsbuildOptions (nodejs: NodejsBuildSettings, sstPlugins: Plugin[]): BuildOptions {
   const installed = Array.isArray(nodejs.install) ? nodejs.install : Object.keys(nodejs.install ?? {})
@@ -74,6 +74,7 @@ export function sstEsbuildOptions (nodejs: NodejsBuildSettings, sstPlugins: Plug
     keepNames: nodejs.esbuild?.keepNames ?? true,
     sourcemap: nodejs.esbuild?.sourcemap ?? false,
     external: [...SST_ALWAYS_EXTERNAL, ...installed, ...(nodejs.esbuild?.external ?? [])],
+    ...(nodejs.esbuild?.nodePaths === undefined ? {} : { nodePaths: nodejs.esbuild.nodePaths }),
     banner: { js: [...(esm ? SST_ESM_BANNER : []), nodejs.banner ?? ''].join('\n') },
     plugins: sstPlugins
   }

@@ -1,7 +1,7 @@
 /**
  * The Api Lambda's answers, pinned: a fixed set of API Gateway v2 events goes through the Api bundle
  * built with the deployed esbuild options (stand-ins included), in a fresh Node process as Lambda
- * runs it, and every answer (status, headers that matter, body), every log line and every queued
+ * runs it (on this Node and on Node 24), and every answer (status, headers that matter, body), every log line and every queued
  * message must equal test/fixtures/lambda-golden-answers.json. The fixture was recorded from the
  * code before the cold-start work (Fastify's Ajv and fast-json-stringify compilers, `Type.*`), so a
  * stub or compiler swap that changes what Telegram or an operator sees fails here.
@@ -14,8 +14,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import type { APIGatewayProxyEventV2 } from 'aws-lambda'
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { LAMBDA_NODEJS } from '../infra/lambda-build.js'
+import { LAMBDA_NODE_MAJOR, nodeBinary } from '../scripts/lib/node-release.js'
 import { bundleLambda } from './infra/lambda-bundle.js'
 import { createFifoQueue, drainQueue, sqsClient, startSqsEmulator } from './support/sqs.js'
 
@@ -133,19 +134,20 @@ function comparableLine (line: string): Record<string, unknown> {
   return rest
 }
 
-t.test('the Api bundle answers every event as before the cold-start work', async (t) => {
-  const sqs = await startSqsEmulator()
-  t.teardown(async () => { await sqs.stop() })
-  const client = sqsClient(sqs)
-  const queueUrl = createFifoQueue(sqs, 'golden')
-  const dir = mkdtempSync(join(tmpdir(), 'lambda-golden-'))
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+const sqs = await startSqsEmulator()
+t.teardown(async () => { await sqs.stop() })
+const client = sqsClient(sqs)
+const dir = mkdtempSync(join(tmpdir(), 'lambda-golden-'))
+t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+const bundle = await bundleLambda(join(ROOT, 'src/lambda.ts'), LAMBDA_NODEJS, dir)
+const eventsFile = join(dir, 'events.json')
+writeFileSync(eventsFile, JSON.stringify(EVENTS.map(([, event]) => event)))
 
-  const bundle = await bundleLambda(join(ROOT, 'src/lambda.ts'), LAMBDA_NODEJS, dir)
-  const eventsFile = join(dir, 'events.json')
-  writeFileSync(eventsFile, JSON.stringify(EVENTS.map(([, event]) => event)))
-
-  const child = spawn(process.execPath, ['--input-type=module', '-e', RUNNER], {
+/** Runs every event through the bundle on `node`; what it answered, logged and queued. */
+async function answersOn (t: Test, node: string, run: number): Promise<{ answers: Record<string, unknown>, logLines: unknown[], queued: unknown[] }> {
+  // A queue per run: FIFO deduplication would drop a second run's sends of the same update ids.
+  const queueUrl = createFifoQueue(sqs, `golden-${run}`)
+  const child = spawn(node, ['--input-type=module', '-e', RUNNER], {
     cwd: dir,
     env: {
       PATH: process.env.PATH ?? '',
@@ -170,8 +172,9 @@ t.test('the Api bundle answers every event as before the cold-start work', async
   child.stderr?.on('data', (chunk: Buffer) => { stderr += chunk.toString() })
   ;(child.stdio[3] as NodeJS.ReadableStream).on('data', (chunk: Buffer) => { answersText += chunk.toString() })
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
-  t.equal(code, 0, 'the bundle loads and answers every event', { stderr: stderr.slice(-3000) })
-  t.equal(stderr, '', 'nothing on stderr')
+  // The tail only: a bundle's stack trace quotes whole minified lines.
+  t.equal(code, 0, 'the bundle loads and answers every event', { stderr: stderr.slice(-1500) })
+  t.equal(stderr.slice(-1500), '', 'nothing on stderr')
 
   const answers = (JSON.parse(answersText || '[]') as Answer[]).map(comparable)
   const messages = (await drainQueue(client, queueUrl)).map((queued) => ({
@@ -180,19 +183,25 @@ t.test('the Api bundle answers every event as before the cold-start work', async
     deduplicationId: queued.Attributes?.MessageDeduplicationId,
     updateType: queued.MessageAttributes?.UpdateType?.StringValue
   }))
-  const actual = {
+  return {
     answers: Object.fromEntries(EVENTS.map(([name], index) => [name, answers[index]])),
     logLines: stdout.split('\n').filter((line) => line !== '').map(comparableLine),
     queued: messages
   }
+}
 
-  if (process.env.GOLDEN_RECORD === '1') {
-    writeFileSync(FIXTURE, `${JSON.stringify(actual, null, 2)}\n`)
-    t.comment(`recorded ${EVENTS.length} answers into ${FIXTURE.pathname}`)
-  }
-  const golden = JSON.parse(readFileSync(FIXTURE, 'utf8')) as typeof actual
-  t.equal(Object.keys(golden.answers).length, EVENTS.length, 'one golden answer per event')
-  for (const [name] of EVENTS) t.same(actual.answers[name], golden.answers[name], name)
-  t.same(actual.logLines, golden.logLines, 'the same log lines, in the same order')
-  t.same(actual.queued, golden.queued, 'the same messages queued')
-})
+for (const [run, node] of [...new Set([process.execPath, nodeBinary(LAMBDA_NODE_MAJOR)])].entries()) {
+  const version = node === process.execPath ? process.version : `Node ${LAMBDA_NODE_MAJOR}`
+  t.test(`the Api bundle on ${version} answers every event as before the cold-start work`, async (t) => {
+    const actual = await answersOn(t, node, run)
+    if (process.env.GOLDEN_RECORD === '1' && node === process.execPath) {
+      writeFileSync(FIXTURE, `${JSON.stringify(actual, null, 2)}\n`)
+      t.comment(`recorded ${EVENTS.length} answers into ${FIXTURE.pathname}`)
+    }
+    const golden = JSON.parse(readFileSync(FIXTURE, 'utf8')) as typeof actual
+    t.equal(Object.keys(golden.answers).length, EVENTS.length, 'one golden answer per event')
+    for (const [name] of EVENTS) t.same(actual.answers[name], golden.answers[name], name)
+    t.same(actual.logLines, golden.logLines, 'the same log lines, in the same order')
+    t.same(actual.queued, golden.queued, 'the same messages queued')
+  })
+}

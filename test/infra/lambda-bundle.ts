@@ -70,11 +70,12 @@ function staticExternalImportsOf (metafile: Metafile): string[] {
 /**
  * Imports the bundle in a fresh Node process, with the function's environment and its SST links
  * (passed as `SST_RESOURCES_JSON`, which the SST SDK reads like the encrypted file Lambda gets).
- * Module initialisation is the Lambda init phase: it must finish and export `handler`.
+ * Module initialisation is the Lambda init phase: it must finish and export `handler`. `node` is
+ * the binary to run it on (this process's by default; Node 24 as on Lambda: scripts/lib/node-release.ts).
  */
-export async function loadLambda (file: string, env: Record<string, string>): Promise<{ ok: boolean, output: string }> {
+export async function loadLambda (file: string, env: Record<string, string>, node: string = process.execPath): Promise<{ ok: boolean, output: string }> {
   const probe = `const module = await import(${JSON.stringify(pathToFileURL(file).href)}); if (typeof module.handler !== 'function') throw new Error('no handler export')`
-  const child = spawn(process.execPath, ['--input-type=module', '-e', probe], {
+  const child = spawn(node, ['--input-type=module', '-e', probe], {
     cwd: join(file, '..'),
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
