@@ -1,5 +1,6 @@
 import { API, RUNTIME, WORKER } from '../infra/settings.js'
 import { startTelegramEmulator } from '../src/local/telegram-emulator.js'
+import { TdsResponder } from '../test/support/tds-responder.js'
 import { VARIANTS, type Bundles, type VariantName } from './bundle.js'
 import type { ColdSample } from './cold-child.js'
 import { FIXTURE_SECRET, sqsBatchEvent, textUpdate, webhookEvent } from './events.js'
@@ -86,10 +87,14 @@ async function runChild (runner: string, target: Target, run: number, node: stri
  * Cold starts of each bundle in fresh `node` processes, interleaved round by round (the entry order
  * rotates every round) so that drift on the machine hits every entry alike; the first rounds are
  * discarded warm-ups (file cache, the emulators' JIT). SendMessage goes to fauxqs in its own process;
- * the Worker's reply goes to the Telegram emulator, its database is SQLite in memory.
+ * the Worker's reply goes to the Telegram emulator, its procedure call to the TDS responder.
  */
 export async function measureColdStarts (bundles: Bundles, sqs: SqsProcess, options: { runs: number, warmupRounds: number, node: string, nodeVersion: string }): Promise<ColdStartResult> {
   const telegram = await startTelegramEmulator({ botUsername: 'bench_register_bot' })
+  // SQL Server as Lambda's Worker reaches it: the bundled mssql/tedious driver over TCP (login, one
+  // procedure call answering "registered"), against the TDS responder the tests use. Not SQLite: that
+  // path needs a native addon built for each Node and skips the driver Lambda loads.
+  const sqlServer = await TdsResponder.start()
   try {
     const queueEnv = { QUEUE_URL: sqs.queueUrl, SQS_ENDPOINT: sqs.endpoint }
     const apiEnv = (name: string): Record<string, string> => lambdaEnv(name, API.memoryMb, API.timeoutSeconds, {
@@ -112,7 +117,7 @@ export async function measureColdStarts (bundles: Bundles, sqs: SqsProcess, opti
           TELEGRAM_BOT_TOKEN: telegram.token,
           TELEGRAM_API_ROOT: telegram.url,
           TELEGRAM_BOT_USERNAME: telegram.botUsername,
-          DATABASE_CONNECTION_STRING: 'sqlite::memory:'
+          DATABASE_CONNECTION_STRING: sqlServer.connectionString()
         }),
         event: (run) => {
           // A real /register update from the emulator, so that the chat exists when the Worker replies.
@@ -181,5 +186,6 @@ export async function measureColdStarts (bundles: Bundles, sqs: SqsProcess, opti
     return { node: options.nodeVersion, runsPerEntry: options.runs, warmupRounds: options.warmupRounds, order: 'round-robin, rotated each round', entries, workerRepliesDelivered: delivered }
   } finally {
     await telegram.close()
+    await sqlServer.stop()
   }
 }

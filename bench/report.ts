@@ -120,7 +120,7 @@ export function renderTable (results: Results, bundles: Bundles): string {
   const coldLabels: Array<[ColdEntry, string, string]> = [
     ['bare', 'bare baseline (parse + SendMessage)', ''],
     ['api', 'Api (src/lambda.ts)', 'apiColdStart'],
-    ['worker', 'Worker: 1 × /register, SQLite', 'workerColdStart'],
+    ['worker', 'Worker: 1 × /register, SQL Server (TDS)', 'workerColdStart'],
     ...Object.entries(bundles.variants).map(([name, variant]) => [name, variant.label, ''] as [ColdEntry, string, string])
   ]
   for (const cold of results.coldStarts) {
