@@ -17,13 +17,18 @@ export const STAND_INS = {
   'whatwg-url': standIn('whatwg-url-node.cjs')
 }
 
-const escaped = Object.keys(STAND_INS).map((name) => name.replace(/[/.*+?^${}()|[\]\\-]/g, '\\$&'))
+const exactly = (name) => new RegExp(`^${name.replace(/[/.*+?^${}()|[\]\\-]/g, '\\$&')}$`)
 
+/**
+ * One onResolve per package, each answering without reading its arguments: SST's builder tests the
+ * filter itself and hands the callback esbuild's arguments in its own (Go) shape, so a callback that
+ * read `args.path` would get nothing there.
+ */
 /** @type {import('esbuild').Plugin} */
 export const lambdaStandIns = {
   name: 'lambda-stand-ins',
   setup (build) {
-    build.onResolve({ filter: new RegExp(`^(${escaped.join('|')})$`) }, (args) => ({ path: STAND_INS[args.path] }))
+    for (const [name, file] of Object.entries(STAND_INS)) build.onResolve({ filter: exactly(name) }, () => ({ path: file }))
   }
 }
 

@@ -8,7 +8,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t, { type Test } from 'tap'
-import { LAMBDA_NODEJS } from '../../infra/lambda-build.js'
+import { LAMBDA_NODEJS, LAMBDA_PLUGINS } from '../../infra/lambda-build.js'
+import { STAND_INS } from '../../infra/lambda-plugins.mjs'
 import { LAMBDA_NODE_MAJOR, nodeBinary } from '../../scripts/lib/node-release.js'
 import { HANDLERS, lambda, type FunctionRole } from './deployment.js'
 import { bundleLambda, entryOf, loadLambda } from './lambda-bundle.js'
@@ -63,6 +64,26 @@ for (const role of Object.keys(HANDLERS) as FunctionRole[]) {
     }
   })
 }
+
+t.test('the stand-ins resolve through SST\'s plugin protocol, which tests the filter itself and passes Go-shaped arguments', async (t) => {
+  // As SST 4.17.1's builder runs a `nodejs.plugins` file: setup() against a stub with onResolve/onLoad/onEnd;
+  // per resolve, every onResolve whose `new RegExp(filter)` matches the path is called with esbuild's
+  // Go arguments (capitalised keys) until one answers.
+  const onResolve: Array<{ filter: RegExp, callback: (args: unknown) => unknown }> = []
+  for (const plugin of LAMBDA_PLUGINS) {
+    await plugin.setup({ onResolve: (options: { filter: RegExp }, callback: (args: unknown) => unknown) => { onResolve.push({ filter: options.filter, callback }) }, onLoad: () => {}, onEnd: () => {} } as never)
+  }
+  const resolve = async (path: string): Promise<unknown> => {
+    for (const { filter, callback } of onResolve) {
+      if (!new RegExp(filter).test(path)) continue
+      const reply = await callback({ Path: path, Importer: '/x/node_modules/fastify/lib/schema-controller.js', Namespace: 'file', ResolveDir: '/x', Kind: 1 })
+      if (reply !== undefined && reply !== null) return reply
+    }
+    return {}
+  }
+  for (const [name, file] of Object.entries(STAND_INS)) t.same(await resolve(name), { path: file }, `${name} → ${file.replace(/.*\/infra\//, 'infra/')}`)
+  for (const name of ['fastify', '@fastify/ajv-compiler/standalone', 'node:http', '@aws-sdk/credential-provider-env']) t.same(await resolve(name), {}, `${name} left alone`)
+})
 
 t.test('a Fastify that asks for a compiler the stand-ins replace fails at init, loudly', async (t) => {
   const dir = scratch(t, 'lambda-stand-ins-')
