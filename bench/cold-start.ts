@@ -32,6 +32,9 @@ export interface ColdEntryResult {
    * ran back to back, so drift on the machine hits both); the median of those ratios, and how many.
    */
   pairedRatioToBare: { median: number, p90: number, pairs: number }
+  /** CPU time to the end of the first invocation, median ms, and its paired ratio to the bare baseline's (the same rounds). */
+  cpuMedian: number
+  pairedCpuRatioToBare: { median: number, p90: number, pairs: number }
   /** The same ratio without Node's bootstrap: (import + invoke) ÷ the baseline's. */
   initInvokeRatioToBare: number
   errors: string[]
@@ -136,6 +139,7 @@ export async function measureColdStarts (bundles: Bundles, sqs: SqsProcess, opti
     const samples = new Map<ColdEntry, Array<ColdSample & { wallMs: number }>>(names.map((name) => [name, []]))
     // Per measured round, each entry's total: the pairs for the paired ratios.
     const byRound: Array<Partial<Record<ColdEntry, number>>> = []
+    const cpuByRound: Array<Partial<Record<ColdEntry, number>>> = []
     const errors = new Map<ColdEntry, string[]>(names.map((name) => [name, []]))
     let delivered = 0
     const rounds = options.warmupRounds + options.runs
@@ -149,8 +153,13 @@ export async function measureColdStarts (bundles: Bundles, sqs: SqsProcess, opti
           if (round < options.warmupRounds) continue
           samples.get(name)?.push(sample)
           const totals = byRound[round - options.warmupRounds] ?? {}
-          if (sample.ok) totals[name] = sample.totalMs
+          const cpus = cpuByRound[round - options.warmupRounds] ?? {}
+          if (sample.ok) {
+            totals[name] = sample.totalMs
+            cpus[name] = sample.cpuMs
+          }
           byRound[round - options.warmupRounds] = totals
+          cpuByRound[round - options.warmupRounds] = cpus
           if (target.afterRun?.(run) === true) delivered++
         } catch (error) {
           errors.get(name)?.push((error as Error).message)
@@ -166,7 +175,9 @@ export async function measureColdStarts (bundles: Bundles, sqs: SqsProcess, opti
     for (const name of names) {
       const list = samples.get(name) ?? []
       const total = summarize(list.map((sample) => sample.totalMs))
-      const paired = summarize(byRound.flatMap((totals) => totals[name] !== undefined && totals.bare !== undefined ? [totals[name] / totals.bare] : []))
+      const pairedOf = (rounds: Array<Partial<Record<ColdEntry, number>>>) => summarize(rounds.flatMap((values) => values[name] !== undefined && values.bare !== undefined ? [values[name] / values.bare] : []))
+      const paired = pairedOf(byRound)
+      const pairedCpu = pairedOf(cpuByRound)
       entries[name] = {
         runs: list.length,
         failures: list.filter((sample) => !sample.ok).length + (errors.get(name)?.length ?? 0),
@@ -179,6 +190,8 @@ export async function measureColdStarts (bundles: Bundles, sqs: SqsProcess, opti
         heapUsedMedianMb: round(medianOf(list, (sample) => sample.heapUsedBytes) / 2 ** 20, 1),
         ratioToBare: round(total.median / bareTotal),
         pairedRatioToBare: { median: round(paired.median), p90: round(paired.p90), pairs: paired.count },
+        cpuMedian: round(medianOf(list, (sample) => sample.cpuMs)),
+        pairedCpuRatioToBare: { median: round(pairedCpu.median), p90: round(pairedCpu.p90), pairs: pairedCpu.count },
         initInvokeRatioToBare: round(medianOf(list, (sample) => sample.importMs + sample.invokeMs) / bareInitInvoke),
         errors: [...new Set([...(errors.get(name) ?? []), ...list.filter((sample) => !sample.ok).map((sample) => `answer: ${sample.answer}`)])].slice(0, 3)
       }

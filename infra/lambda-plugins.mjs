@@ -14,7 +14,8 @@ export const STAND_INS = {
   '@fastify/ajv-compiler': standIn('fastify-ajv-compiler.cjs'),
   '@fastify/fast-json-stringify-compiler': standIn('fastify-fast-json-stringify-compiler.cjs'),
   '@aws-sdk/credential-provider-node': standIn('credential-provider-env-only.ts'),
-  'whatwg-url': standIn('whatwg-url-node.cjs')
+  'whatwg-url': standIn('whatwg-url-node.cjs'),
+  '@azure/identity': standIn('azure-identity-none.cjs')
 }
 
 const exactly = (name) => new RegExp(`^${name.replace(/[/.*+?^${}()|[\]\\-]/g, '\\$&')}$`)

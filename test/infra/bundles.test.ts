@@ -7,6 +7,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import t, { type Test } from 'tap'
 import { LAMBDA_NODEJS, LAMBDA_PLUGINS } from '../../infra/lambda-build.js'
 import { STAND_INS } from '../../infra/lambda-plugins.mjs'
@@ -102,6 +103,18 @@ t.test('a Fastify that asks for a compiler the stand-ins replace fails at init, 
       t.match(loaded.output, message, `${name} on ${versionOf(node)}: with the reason`)
     }
   }
+})
+
+t.test('SQL Server\'s Entra ID (Azure AD) logins are left out of the Lambda bundles, and say so when asked for', async (t) => {
+  const dir = scratch(t, 'lambda-entra-')
+  const entry = join(dir, 'entra.ts')
+  writeFileSync(entry, "import { ClientSecretCredential } from '@azure/identity'\nexport const handler = async () => new ClientSecretCredential('tenant', 'client', 'secret')\n")
+  const bundle = await bundleLambda(entry, SCRATCH_BUILD, join(dir, 'out'))
+  t.same(['@azure/identity', '@azure/msal-node'].filter((name) => bundle.packages.has(name)), [], 'the Entra ID client is not in the bundle')
+  const probe = join(dir, 'out', 'probe.mjs')
+  writeFileSync(probe, `const { handler } = await import(${JSON.stringify(pathToFileURL(bundle.file).href)})\ntry { await handler() } catch (error) { console.log(error.message) }\n`)
+  const loaded = await loadLambda(probe, {})
+  t.match(loaded.output, /Microsoft Entra ID \(Azure AD\) authentication for SQL Server is left out of this bundle/)
 })
 
 t.test('an AWS SDK client in a Lambda bundle reads credentials from the environment, and says so when they are missing', async (t) => {
