@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto'
 import { Resource } from 'sst/resource'
 import { Literal, Object as ObjectSchema, Optional, String as StringSchema, Union, type Static } from 'typebox'
-import { Compile } from 'typebox/compile'
+import { Value } from 'typebox/value'
 import type { TLocalizedValidationError } from 'typebox/error'
 
 /** A pattern source matching `word` in any letter case: SQL Server's keywords are case-insensitive, and schema patterns take no flags. */
@@ -45,8 +45,6 @@ const DEFAULTS: Partial<Env> = {
   PORT: '3000',
   LOG_LEVEL: 'info'
 }
-
-const checkEnv = Compile(EnvSchema)
 
 export interface DevAccount { username: string, token: string }
 
@@ -106,8 +104,8 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env, links: LinkedV
     const value = links[name as keyof LinkedValues] ?? (env[name] === '' ? undefined : env[name]) ?? DEFAULTS[name]
     if (value !== undefined) raw[name] = value
   }
-  if (!checkEnv.Check(raw)) {
-    const [first] = checkEnv.Errors(raw)
+  if (!Value.Check(EnvSchema, raw)) {
+    const [first] = Value.Errors(EnvSchema, raw)
     throw describe(first as TLocalizedValidationError)
   }
   const values = raw as Env
