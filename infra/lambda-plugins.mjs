@@ -15,7 +15,9 @@ export const STAND_INS = {
   '@fastify/fast-json-stringify-compiler': standIn('fastify-fast-json-stringify-compiler.cjs'),
   '@aws-sdk/credential-provider-node': standIn('credential-provider-env-only.ts'),
   'whatwg-url': standIn('whatwg-url-node.cjs'),
-  '@azure/identity': standIn('azure-identity-none.cjs')
+  '@azure/identity': standIn('azure-identity-none.cjs'),
+  http: standIn('node-http-builtin.cjs'),
+  'node:http': standIn('node-http-builtin.cjs')
 }
 
 const exactly = (name) => new RegExp(`^${name.replace(/[/.*+?^${}()|[\]\\-]/g, '\\$&')}$`)

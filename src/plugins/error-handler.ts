@@ -1,10 +1,6 @@
+import { STATUS_CODES } from 'node:http'
 import type { FastifyError } from 'fastify'
 import fp from 'fastify-plugin'
-
-// Not `import … from 'node:http'`: on Node 22 and 24 an ES import of node:http builds the module's
-// facade, which reads its lazy `WebSocket` export and so loads Node's bundled undici, ~17 ms of CPU
-// at every cold start (bench/, docs/benchmarks.md). getBuiltinModule returns the same module object.
-const { STATUS_CODES } = process.getBuiltinModule('node:http')
 
 /** Seconds Telegram (or any client) is asked to wait before retrying a 503. */
 export const RETRY_AFTER_SECONDS = 5

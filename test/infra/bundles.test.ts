@@ -83,7 +83,7 @@ t.test('the stand-ins resolve through SST\'s plugin protocol, which tests the fi
     return {}
   }
   for (const [name, file] of Object.entries(STAND_INS)) t.same(await resolve(name), { path: file }, `${name} → ${file.replace(/.*\/infra\//, 'infra/')}`)
-  for (const name of ['fastify', '@fastify/ajv-compiler/standalone', 'node:http', '@aws-sdk/credential-provider-env']) t.same(await resolve(name), {}, `${name} left alone`)
+  for (const name of ['fastify', '@fastify/ajv-compiler/standalone', 'node:https', 'https', '@aws-sdk/credential-provider-env']) t.same(await resolve(name), {}, `${name} left alone`)
 })
 
 t.test('a Fastify that asks for a compiler the stand-ins replace fails at init, loudly', async (t) => {
@@ -115,6 +115,24 @@ t.test('SQL Server\'s Entra ID (Azure AD) logins are left out of the Lambda bund
   writeFileSync(probe, `const { handler } = await import(${JSON.stringify(pathToFileURL(bundle.file).href)})\ntry { await handler() } catch (error) { console.log(error.message) }\n`)
   const loaded = await loadLambda(probe, {})
   t.match(loaded.output, /Microsoft Entra ID \(Azure AD\) authentication for SQL Server is left out of this bundle/)
+})
+
+t.test('an ES import of node:http in a Lambda bundle is Node\'s own module and does not load undici', async (t) => {
+  const dir = scratch(t, 'lambda-http-')
+  const entry = join(dir, 'http.ts')
+  writeFileSync(entry, [
+    "import http, { STATUS_CODES } from 'node:http'",
+    "import { createRequire } from 'node:module'",
+    "const same = http === createRequire(import.meta.url)('http') && STATUS_CODES[404] === 'Not Found'",
+    "const undici = process.moduleLoadList.some((name) => name.includes('undici'))",
+    'console.log(JSON.stringify({ same, undici }))',
+    'export const handler = async () => same'
+  ].join('\n'))
+  const bundle = await bundleLambda(entry, SCRATCH_BUILD, join(dir, 'out'))
+  for (const node of NODES) {
+    const loaded = await loadLambda(bundle.file, {}, node)
+    t.match(loaded.output, '{"same":true,"undici":false}', `on ${versionOf(node)}`)
+  }
 })
 
 t.test('an AWS SDK client in a Lambda bundle reads credentials from the environment, and says so when they are missing', async (t) => {
