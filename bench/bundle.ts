@@ -4,7 +4,7 @@ import { mkdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { deflateRawSync } from 'node:zlib'
 import { build, type BuildOptions, type Metafile } from 'esbuild'
-import { LAMBDA_ESBUILD_OPTIONS } from '../infra/lambda-build.js'
+import { LAMBDA_ESBUILD_OPTIONS, sstEsbuildOptions } from '../infra/lambda-build.js'
 
 export const ROOT = new URL('..', import.meta.url).pathname.replace(/\/$/, '')
 export const OUT_DIR = join(ROOT, 'bench/out')
@@ -50,14 +50,22 @@ export const ENTRIES = {
 export type EntryName = keyof typeof ENTRIES
 
 /**
- * What-if builds, built as the entries are and cold-started with the same webhook event as the Api.
- * The floor: what any Fastify-based Api costs before the app adds its own work.
+ * What-if builds, cold-started with the same webhook event as the Api. The floor: what any
+ * Fastify-based Api costs before the app adds its own work, built as the Api. The bare baseline as
+ * SST builds it without this project's settings: the reference the issue's figures were taken against.
  */
 export const VARIANTS = {
   fastifyFloor: {
     label: 'what-if: bare Fastify, 1 route',
     title: 'Fastify + @fastify/aws-lambda, one route: parse + SendMessage, built as the Api',
-    entry: 'bench/variants/fastify-floor.ts'
+    entry: 'bench/variants/fastify-floor.ts',
+    build: SST_BUILD
+  },
+  bareSstDefaults: {
+    label: 'what-if: bare, SST defaults',
+    title: 'the bare baseline built with SST\'s defaults (names kept, no stand-ins: the full credential chain), the baseline the issue\'s study used',
+    entry: ENTRIES.bare,
+    build: { ...SST_BUILD, ...sstEsbuildOptions({ format: 'esm', esbuild: { external: ['better-sqlite3'] } }, []) }
   }
 } as const
 export type VariantName = keyof typeof VARIANTS
@@ -118,9 +126,9 @@ function describe (name: string, entry: string, file: string, metafile: Metafile
   }
 }
 
-async function bundle (name: string, entry: string): Promise<BundleInfo> {
+async function bundle (name: string, entry: string, options: BuildOptions = SST_BUILD): Promise<BundleInfo> {
   const file = join(OUT_DIR, `${name}.mjs`)
-  const result = await build({ ...SST_BUILD, entryPoints: [join(ROOT, entry)], outfile: file })
+  const result = await build({ ...options, entryPoints: [join(ROOT, entry)], outfile: file })
   return describe(name, entry, file, result.metafile as Metafile)
 }
 
@@ -138,8 +146,8 @@ export async function buildAll (): Promise<Bundles> {
   const entries = {} as Record<EntryName, BundleInfo>
   for (const [name, entry] of Object.entries(ENTRIES) as Array<[EntryName, string]>) entries[name] = await bundle(name, entry)
   const variants = {} as Bundles['variants']
-  for (const [name, { label, title, entry }] of Object.entries(VARIANTS) as Array<[VariantName, typeof VARIANTS[VariantName]]>) {
-    variants[name] = { ...await bundle(name, entry), label, title }
+  for (const [name, { label, title, entry, build: options }] of Object.entries(VARIANTS) as Array<[VariantName, typeof VARIANTS[VariantName]]>) {
+    variants[name] = { ...await bundle(name, entry, options), label, title }
   }
   const runner = async (name: string): Promise<string> => {
     const file = join(OUT_DIR, `${name}.mjs`)
