@@ -4,36 +4,18 @@ import { mkdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { deflateRawSync } from 'node:zlib'
 import { build, type BuildOptions, type Metafile } from 'esbuild'
+import { LAMBDA_ESBUILD_OPTIONS, sstEsbuildOptions } from '../infra/lambda-build.js'
 
 export const ROOT = new URL('..', import.meta.url).pathname.replace(/\/$/, '')
 export const OUT_DIR = join(ROOT, 'bench/out')
 
 /**
- * What SST (v3/v4, `pkg/runtime/node/build.go`) passes to esbuild for a deployed `nodejs` function with
- * `format: 'esm'`, minify on and source maps off: bundle, platform node, ESM, `mainFields: module, main`,
- * `keepNames`, its createRequire/__dirname banner, and the function's `nodejs.esbuild.external`
- * (here `better-sqlite3`, see infra/functions.ts). The target is SST's `esnext` narrowed to node22,
- * the Lambda runtime: the same output for this code.
+ * What SST's builder passes to esbuild for every function here: the settings of infra/lambda-build.ts
+ * (the stand-ins plugin, names not kept, `esnext`, minified, SST's createRequire banner), so the
+ * bench measures the deployed bundles. The bare baseline and the what-if are built the same way.
  */
 export const SST_BUILD: BuildOptions = {
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node22',
-  mainFields: ['module', 'main'],
-  minify: true,
-  keepNames: true,
-  sourcemap: false,
-  external: ['better-sqlite3'],
-  banner: {
-    js: [
-      'import { createRequire as topLevelCreateRequire } from \'module\';',
-      'const require = topLevelCreateRequire(import.meta.url);',
-      'import { fileURLToPath as topLevelFileUrlToPath, URL as topLevelURL } from "url"',
-      'const __filename = topLevelFileUrlToPath(import.meta.url)',
-      'const __dirname = topLevelFileUrlToPath(new topLevelURL(".", import.meta.url))'
-    ].join('\n')
-  },
+  ...LAMBDA_ESBUILD_OPTIONS,
   metafile: true,
   logLevel: 'error',
   absWorkingDir: ROOT
@@ -67,70 +49,23 @@ export const ENTRIES = {
 } as const
 export type EntryName = keyof typeof ENTRIES
 
-const OWN_TYPEBOX_COMPILER = { '@fastify/type-provider-typebox': './bench/variants/typebox-validator-compiler.ts' }
-// Fastify gets its compilers from the app (schemaController.compilersFactory), so its default Ajv
-// validator and fast-json-stringify serializer are never loaded, and the build aliases them away.
-const NO_FASTIFY_COMPILERS = {
-  '@fastify/ajv-compiler': './bench/variants/no-ajv-compiler.cjs',
-  '@fastify/fast-json-stringify-compiler': './bench/variants/json-serializer-compiler.cjs'
-}
-// The SQS client resolves credentials from the environment only (Lambda always sets them there).
-const ENV_CREDENTIALS = { '@aws-sdk/credential-provider-node': './bench/variants/env-credentials.ts' }
-
 /**
- * What-if builds: each stands for a change in src/ or in the SST build, made here by swapping packages
- * for the files in bench/variants/ (esbuild `alias`) or by another entry. All of them run: the
- * cold-start benchmark invokes them with the same webhook event as the Api entry.
+ * What-if builds, cold-started with the same webhook event as the Api. The floor: what any
+ * Fastify-based Api costs before the app adds its own work, built as the Api. The bare baseline as
+ * SST builds it without this project's settings: the reference the issue's figures were taken against.
  */
 export const VARIANTS = {
-  apiOwnCompiler: {
-    label: 'what-if: Api, own TypeBox compiler',
-    title: 'Api, own TypeBox validator compiler instead of @fastify/type-provider-typebox',
-    entry: ENTRIES.api,
-    alias: OWN_TYPEBOX_COMPILER,
-    coldStart: false
-  },
-  apiNoAjv: {
-    label: 'what-if: Api, + no Fastify Ajv/fjs',
-    title: 'Api, … and without Fastify\'s default Ajv / fast-json-stringify compilers',
-    entry: ENTRIES.api,
-    alias: { ...OWN_TYPEBOX_COMPILER, ...NO_FASTIFY_COMPILERS },
-    coldStart: true
-  },
-  apiSlim: {
-    label: 'what-if: Api, + env-only credentials',
-    title: 'Api, … and environment-only SQS credentials',
-    entry: ENTRIES.api,
-    alias: { ...OWN_TYPEBOX_COMPILER, ...NO_FASTIFY_COMPILERS, ...ENV_CREDENTIALS },
-    coldStart: true
-  },
   fastifyFloor: {
     label: 'what-if: bare Fastify, 1 route',
-    title: 'Fastify + @fastify/aws-lambda, one route: parse + SendMessage',
+    title: 'Fastify + @fastify/aws-lambda, one route: parse + SendMessage, built as the Api',
     entry: 'bench/variants/fastify-floor.ts',
-    alias: {},
-    coldStart: true
+    build: SST_BUILD
   },
-  fastifyFloorSlim: {
-    label: 'what-if: bare Fastify, slim',
-    title: 'the same, without Ajv / fast-json-stringify, environment-only credentials',
-    entry: 'bench/variants/fastify-floor.ts',
-    alias: { ...NO_FASTIFY_COMPILERS, ...ENV_CREDENTIALS },
-    coldStart: true
-  },
-  apiWithoutFastify: {
-    label: 'what-if: Api without Fastify',
-    title: 'the Api webhook without Fastify (same config, secret, schema, queue, log line)',
-    entry: 'bench/variants/api-without-fastify.ts',
-    alias: {},
-    coldStart: true
-  },
-  apiWithoutFastifySlim: {
-    label: 'what-if: Api without Fastify, slim',
-    title: 'the same, environment-only credentials',
-    entry: 'bench/variants/api-without-fastify.ts',
-    alias: ENV_CREDENTIALS,
-    coldStart: true
+  bareSstDefaults: {
+    label: 'what-if: bare, SST defaults',
+    title: 'the bare baseline built with SST\'s defaults (names kept, no stand-ins: the full credential chain), the baseline the issue\'s study used',
+    entry: ENTRIES.bare,
+    build: { ...SST_BUILD, ...sstEsbuildOptions({ format: 'esm', esbuild: { external: ['better-sqlite3'] } }, []) }
   }
 } as const
 export type VariantName = keyof typeof VARIANTS
@@ -191,9 +126,9 @@ function describe (name: string, entry: string, file: string, metafile: Metafile
   }
 }
 
-async function bundle (name: string, entry: string, alias: Record<string, string> = {}): Promise<BundleInfo> {
+async function bundle (name: string, entry: string, options: BuildOptions = SST_BUILD): Promise<BundleInfo> {
   const file = join(OUT_DIR, `${name}.mjs`)
-  const result = await build({ ...SST_BUILD, entryPoints: [join(ROOT, entry)], outfile: file, alias })
+  const result = await build({ ...options, entryPoints: [join(ROOT, entry)], outfile: file })
   return describe(name, entry, file, result.metafile as Metafile)
 }
 
@@ -211,8 +146,8 @@ export async function buildAll (): Promise<Bundles> {
   const entries = {} as Record<EntryName, BundleInfo>
   for (const [name, entry] of Object.entries(ENTRIES) as Array<[EntryName, string]>) entries[name] = await bundle(name, entry)
   const variants = {} as Bundles['variants']
-  for (const [name, { label, title, entry, alias }] of Object.entries(VARIANTS) as Array<[VariantName, typeof VARIANTS[VariantName]]>) {
-    variants[name] = { ...await bundle(name, entry, alias), label, title }
+  for (const [name, { label, title, entry, build: options }] of Object.entries(VARIANTS) as Array<[VariantName, typeof VARIANTS[VariantName]]>) {
+    variants[name] = { ...await bundle(name, entry, options), label, title }
   }
   const runner = async (name: string): Promise<string> => {
     const file = join(OUT_DIR, `${name}.mjs`)

@@ -19,6 +19,11 @@ export interface ColdSample {
   invokeMs: number
   /** Process start to end of the first invocation. */
   totalMs: number
+  /**
+   * CPU time (user + system, all threads) the process used up to the end of the first invocation:
+   * what other work on the machine inflates far less than wall time.
+   */
+  cpuMs: number
   rssBytes: number
   heapUsedBytes: number
   /** Whether the handler's answer was a success (200, or no batch item failures). */
@@ -38,6 +43,7 @@ const module = await import(pathToFileURL(bundle).href) as { handler: (event: un
 const importedMs = performance.now()
 const answer = await module.handler(event, lambdaContext(functionName, timeoutMs))
 const totalMs = performance.now()
+const cpu = process.cpuUsage()
 
 const memory = process.memoryUsage()
 const result = answer as { statusCode?: number, batchItemFailures?: unknown[] } | undefined
@@ -47,6 +53,7 @@ const sample: ColdSample = {
   importMs: importedMs - runnerMs,
   invokeMs: totalMs - importedMs,
   totalMs,
+  cpuMs: (cpu.user + cpu.system) / 1000,
   rssBytes: memory.rss,
   heapUsedBytes: memory.heapUsed,
   ok: result?.statusCode === 200 || (Array.isArray(result?.batchItemFailures) && result.batchItemFailures.length === 0),

@@ -1,5 +1,6 @@
-import { API, WORKER } from '../infra/settings.js'
+import { API, RUNTIME, WORKER } from '../infra/settings.js'
 import { startTelegramEmulator } from '../src/local/telegram-emulator.js'
+import { TdsResponder } from '../test/support/tds-responder.js'
 import { VARIANTS, type Bundles, type VariantName } from './bundle.js'
 import type { ColdSample } from './cold-child.js'
 import { FIXTURE_SECRET, sqsBatchEvent, textUpdate, webhookEvent } from './events.js'
@@ -26,12 +27,22 @@ export interface ColdEntryResult {
   heapUsedMedianMb: number
   /** Median total ÷ the bare baseline's median total. */
   ratioToBare: number
+  /**
+   * Paired: in each round, this entry's total ÷ the bare baseline's total of the same round (the two
+   * ran back to back, so drift on the machine hits both); the median of those ratios, and how many.
+   */
+  pairedRatioToBare: { median: number, p90: number, pairs: number }
+  /** CPU time to the end of the first invocation, median ms, and its paired ratio to the bare baseline's (the same rounds). */
+  cpuMedian: number
+  pairedCpuRatioToBare: { median: number, p90: number, pairs: number }
   /** The same ratio without Node's bootstrap: (import + invoke) ÷ the baseline's. */
   initInvokeRatioToBare: number
   errors: string[]
 }
 
 export interface ColdStartResult {
+  /** The Node that ran the bundles (`node --version`). */
+  node: string
   runsPerEntry: number
   warmupRounds: number
   order: string
@@ -49,7 +60,9 @@ function lambdaEnv (functionName: string, memoryMb: number, timeoutSeconds: numb
     AWS_ACCESS_KEY_ID: 'AKIDBENCHMARK',
     AWS_SECRET_ACCESS_KEY: 'bench-secret-access-key',
     AWS_SESSION_TOKEN: 'bench-session-token',
-    AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
+    AWS_EXECUTION_ENV: `AWS_Lambda_${RUNTIME}`,
+    // As every entry here runs it (package.json, bench/run.ts): the SDK's note about Node 20 is not what Lambda runs.
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     AWS_LAMBDA_FUNCTION_NAME: functionName,
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(memoryMb),
     AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
@@ -67,9 +80,9 @@ interface Target {
   afterRun?: (run: number) => boolean
 }
 
-async function runChild (runner: string, target: Target, run: number): Promise<ColdSample & { wallMs: number }> {
+async function runChild (runner: string, target: Target, run: number, node: string): Promise<ColdSample & { wallMs: number }> {
   const started = performance.now()
-  const sample = await runReportingChild<ColdSample>(runner, target.file, { ...target.env, BENCH_EVENT: JSON.stringify(target.event(run)) }, 'cold start')
+  const sample = await runReportingChild<ColdSample>(runner, target.file, { ...target.env, BENCH_EVENT: JSON.stringify(target.event(run)) }, 'cold start', node)
   return { ...sample, wallMs: performance.now() - started }
 }
 
@@ -77,10 +90,14 @@ async function runChild (runner: string, target: Target, run: number): Promise<C
  * Cold starts of each bundle in fresh `node` processes, interleaved round by round (the entry order
  * rotates every round) so that drift on the machine hits every entry alike; the first rounds are
  * discarded warm-ups (file cache, the emulators' JIT). SendMessage goes to fauxqs in its own process;
- * the Worker's reply goes to the Telegram emulator, its database is SQLite in memory.
+ * the Worker's reply goes to the Telegram emulator, its procedure call to the TDS responder.
  */
-export async function measureColdStarts (bundles: Bundles, sqs: SqsProcess, options: { runs: number, warmupRounds: number }): Promise<ColdStartResult> {
+export async function measureColdStarts (bundles: Bundles, sqs: SqsProcess, options: { runs: number, warmupRounds: number, node: string, nodeVersion: string }): Promise<ColdStartResult> {
   const telegram = await startTelegramEmulator({ botUsername: 'bench_register_bot' })
+  // SQL Server as Lambda's Worker reaches it: the bundled mssql/tedious driver over TCP (login, one
+  // procedure call answering "registered"), against the TDS responder the tests use. Not SQLite: that
+  // path needs a native addon built for each Node and skips the driver Lambda loads.
+  const sqlServer = await TdsResponder.start()
   try {
     const queueEnv = { QUEUE_URL: sqs.queueUrl, SQS_ENDPOINT: sqs.endpoint }
     const apiEnv = (name: string): Record<string, string> => lambdaEnv(name, API.memoryMb, API.timeoutSeconds, {
@@ -103,7 +120,7 @@ export async function measureColdStarts (bundles: Bundles, sqs: SqsProcess, opti
           TELEGRAM_BOT_TOKEN: telegram.token,
           TELEGRAM_API_ROOT: telegram.url,
           TELEGRAM_BOT_USERNAME: telegram.botUsername,
-          DATABASE_CONNECTION_STRING: 'sqlite::memory:'
+          DATABASE_CONNECTION_STRING: sqlServer.connectionString()
         }),
         event: (run) => {
           // A real /register update from the emulator, so that the chat exists when the Worker replies.
@@ -115,11 +132,14 @@ export async function measureColdStarts (bundles: Bundles, sqs: SqsProcess, opti
       }
     }
 
-    for (const [name, variant] of Object.entries(VARIANTS) as Array<[VariantName, typeof VARIANTS[VariantName]]>) {
-      if (variant.coldStart) targets[name] = { file: bundles.variants[name].file, env: apiEnv(`bench-${name}`), event: webhook }
+    for (const name of Object.keys(VARIANTS) as VariantName[]) {
+      targets[name] = { file: bundles.variants[name].file, env: apiEnv(`bench-${name}`), event: webhook }
     }
     const names = Object.keys(targets) as ColdEntry[]
     const samples = new Map<ColdEntry, Array<ColdSample & { wallMs: number }>>(names.map((name) => [name, []]))
+    // Per measured round, each entry's total: the pairs for the paired ratios.
+    const byRound: Array<Partial<Record<ColdEntry, number>>> = []
+    const cpuByRound: Array<Partial<Record<ColdEntry, number>>> = []
     const errors = new Map<ColdEntry, string[]>(names.map((name) => [name, []]))
     let delivered = 0
     const rounds = options.warmupRounds + options.runs
@@ -129,9 +149,17 @@ export async function measureColdStarts (bundles: Bundles, sqs: SqsProcess, opti
         const run = round * names.length + names.indexOf(name)
         try {
           const target = targets[name] as Target
-          const sample = await runChild(bundles.runners.cold, target, run)
+          const sample = await runChild(bundles.runners.cold, target, run, options.node)
           if (round < options.warmupRounds) continue
           samples.get(name)?.push(sample)
+          const totals = byRound[round - options.warmupRounds] ?? {}
+          const cpus = cpuByRound[round - options.warmupRounds] ?? {}
+          if (sample.ok) {
+            totals[name] = sample.totalMs
+            cpus[name] = sample.cpuMs
+          }
+          byRound[round - options.warmupRounds] = totals
+          cpuByRound[round - options.warmupRounds] = cpus
           if (target.afterRun?.(run) === true) delivered++
         } catch (error) {
           errors.get(name)?.push((error as Error).message)
@@ -147,6 +175,9 @@ export async function measureColdStarts (bundles: Bundles, sqs: SqsProcess, opti
     for (const name of names) {
       const list = samples.get(name) ?? []
       const total = summarize(list.map((sample) => sample.totalMs))
+      const pairedOf = (rounds: Array<Partial<Record<ColdEntry, number>>>) => summarize(rounds.flatMap((values) => values[name] !== undefined && values.bare !== undefined ? [values[name] / values.bare] : []))
+      const paired = pairedOf(byRound)
+      const pairedCpu = pairedOf(cpuByRound)
       entries[name] = {
         runs: list.length,
         failures: list.filter((sample) => !sample.ok).length + (errors.get(name)?.length ?? 0),
@@ -158,12 +189,16 @@ export async function measureColdStarts (bundles: Bundles, sqs: SqsProcess, opti
         rssMedianMb: round(medianOf(list, (sample) => sample.rssBytes) / 2 ** 20, 1),
         heapUsedMedianMb: round(medianOf(list, (sample) => sample.heapUsedBytes) / 2 ** 20, 1),
         ratioToBare: round(total.median / bareTotal),
+        pairedRatioToBare: { median: round(paired.median), p90: round(paired.p90), pairs: paired.count },
+        cpuMedian: round(medianOf(list, (sample) => sample.cpuMs)),
+        pairedCpuRatioToBare: { median: round(pairedCpu.median), p90: round(pairedCpu.p90), pairs: pairedCpu.count },
         initInvokeRatioToBare: round(medianOf(list, (sample) => sample.importMs + sample.invokeMs) / bareInitInvoke),
         errors: [...new Set([...(errors.get(name) ?? []), ...list.filter((sample) => !sample.ok).map((sample) => `answer: ${sample.answer}`)])].slice(0, 3)
       }
     }
-    return { runsPerEntry: options.runs, warmupRounds: options.warmupRounds, order: 'round-robin, rotated each round', entries, workerRepliesDelivered: delivered }
+    return { node: options.nodeVersion, runsPerEntry: options.runs, warmupRounds: options.warmupRounds, order: 'round-robin, rotated each round', entries, workerRepliesDelivered: delivered }
   } finally {
     await telegram.close()
+    await sqlServer.stop()
   }
 }

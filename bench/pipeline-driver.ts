@@ -119,3 +119,53 @@ export async function run (emulator: TelegramEmulator, firstUserId: number, user
     ...(perSecond === undefined ? {} : { offeredPerSecond: perSecond })
   }
 }
+
+export interface GroupChatterRun {
+  groups: number
+  users: number
+  updates: number
+  /** First send → the Worker has finished (deleted) the last of them. */
+  seconds: number
+  updatesPerSecond: number
+  /** CPU (user + system) of this process per update: webhook, queue, Worker, both emulators. */
+  cpuMsPerUpdate: number
+  /** The bot answered none of them (they are not commands). */
+  silent: boolean
+}
+
+/**
+ * Non-command text in group chats, the traffic that dominates once the bot reads every message of its
+ * groups: `users` members spread over `groups` supergroups each write `messagesPerUser` lines. The bot
+ * answers none of them, so the run ends when the Worker has finished (`finished()` counts the records
+ * it deleted from the queue) as many updates as were sent.
+ */
+export async function runGroupChatter (emulator: TelegramEmulator, finished: () => number, options: { firstUserId: number, groups: number, users: number, messagesPerUser: number, timeoutMs: number }): Promise<GroupChatterRun> {
+  const { firstUserId, groups, users, messagesPerUser, timeoutMs } = options
+  const repliesBefore = emulator.calls.filter((call) => call.method === 'sendMessage').length
+  const finishedBefore = finished()
+  const total = users * messagesPerUser
+  const started = Date.now()
+  const cpuBefore = process.cpuUsage()
+  for (let k = 0; k < messagesPerUser; k++) {
+    for (let index = 0; index < users; index++) {
+      const id = firstUserId + index
+      emulator.sendUserMessage({ from: { id, first_name: `Member ${id}` }, chat: { id: -1_000_000_000_000 - (index % groups), type: 'supergroup', title: `Group ${index % groups}` }, text: `message ${k} from ${id}` })
+    }
+  }
+  const deadline = started + timeoutMs
+  while (finished() - finishedBefore < total) {
+    if (Date.now() > deadline) throw new Error(`pipeline: ${finished() - finishedBefore} of ${total} group messages finished after ${timeoutMs} ms`)
+    await new Promise((resolve) => setTimeout(resolve, 5))
+  }
+  const seconds = Math.max(0.001, (Date.now() - started) / 1000)
+  const cpu = process.cpuUsage(cpuBefore)
+  return {
+    groups,
+    users,
+    updates: total,
+    seconds: round(seconds, 3),
+    updatesPerSecond: round(total / seconds, 1),
+    cpuMsPerUpdate: round((cpu.user + cpu.system) / 1000 / total, 3),
+    silent: emulator.calls.filter((call) => call.method === 'sendMessage').length === repliesBefore
+  }
+}

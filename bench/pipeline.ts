@@ -2,12 +2,14 @@ import { fork } from 'node:child_process'
 import { once } from 'node:events'
 import type { DestinationStream } from 'pino'
 import { startLocalRuntime, type LocalRuntime } from '../src/local/runtime.js'
-import { account, run, type PipelineRun } from './pipeline-driver.js'
+import { account, run, runGroupChatter, type GroupChatterRun, type PipelineRun } from './pipeline-driver.js'
 import type { FromTelegram, ToTelegram } from './telegram-process.js'
 
 export interface PipelineResult {
   burst: { median: PipelineRun, runs: PipelineRun[] }
   paced: PipelineRun
+  /** Non-command group messages (no reply), bursts: what the Worker does with the future's dominant traffic. */
+  groupChatter: { median: GroupChatterRun, runs: GroupChatterRun[] }
   /** The same bursts with the Telegram emulator and the driver in another process: the bot's process does only the bot's work. */
   split: { median: PipelineRun, runs: PipelineRun[] }
   /** What the local poller (Lambda's SQS event source) handed the Worker during the bursts. */
@@ -22,6 +24,7 @@ interface Options {
   messagesPerUser: number
   burstRuns: number
   paced: { users: number, messagesPerUser: number, perSecond: number }
+  groupChatter: { groups: number, users: number, messagesPerUser: number, runs: number }
   timeoutMs: number
 }
 
@@ -85,7 +88,8 @@ async function measureSplit (options: Options, devAccounts: string, logDestinati
  * emulator delivers each update to the real webhook over HTTP, the app sends it to the embedded SQS
  * FIFO queue, the poller hands batches to the Worker handler, which registers against SQLite in
  * memory and replies through the emulator. Bursts measure throughput; a paced run, latency below
- * saturation.
+ * saturation; group chatter (non-command messages in supergroups, no reply), the Worker's cost for
+ * the traffic that dominates once the bot reads every group message.
  */
 export async function measurePipeline (options: Options): Promise<PipelineResult> {
   const warnings: string[] = []
@@ -94,7 +98,9 @@ export async function measurePipeline (options: Options): Promise<PipelineResult
   const runtime = await startRuntime({ DEV_ACCOUNTS: accounts.join(',') }, logDestination)
   let runs: PipelineRun[]
   let paced: PipelineRun
+  const chatter: GroupChatterRun[] = []
   const batchSizes: number[] = []
+  let deleted = 0
   try {
     const emulator = runtime.emulator
     if (emulator === undefined) throw new Error('pipeline: expected the embedded Telegram emulator')
@@ -113,6 +119,16 @@ export async function measurePipeline (options: Options): Promise<PipelineResult
     }
     runtime.queues?.client.middlewareStack.remove('benchBatchSizes')
     paced = await run(emulator, 900_000, options.paced.users, options.paced.messagesPerUser, options.timeoutMs, options.paced.perSecond)
+    // The records the Worker finished: the poller deletes each one once its handler succeeded.
+    runtime.queues?.client.middlewareStack.add((next, context) => async (args) => {
+      const result = await next(args)
+      if (context.commandName === 'DeleteMessageBatchCommand') deleted += ((result.output as { Successful?: unknown[] }).Successful ?? []).length
+      return result
+    }, { step: 'initialize', name: 'benchDeleted' })
+    for (let index = 0; index < options.groupChatter.runs; index++) {
+      chatter.push(await runGroupChatter(emulator, () => deleted, { firstUserId: 2_000_000 + 10_000 * index, ...options.groupChatter, timeoutMs: options.timeoutMs }))
+    }
+    runtime.queues?.client.middlewareStack.remove('benchDeleted')
   } finally {
     await runtime.close()
   }
@@ -120,6 +136,7 @@ export async function measurePipeline (options: Options): Promise<PipelineResult
   return {
     burst: { median: medianByRate(runs), runs },
     paced,
+    groupChatter: { median: [...chatter].sort((a, b) => a.updatesPerSecond - b.updatesPerSecond)[Math.floor(chatter.length / 2)] as GroupChatterRun, runs: chatter },
     split: { median: medianByRate(split), runs: split },
     batches: {
       count: batchSizes.length,

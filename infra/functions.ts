@@ -1,3 +1,4 @@
+import { LAMBDA_NODEJS } from './lambda-build'
 import { ARCHITECTURE, METRICS_NAMESPACE, RUNTIME } from './settings'
 
 /** What every function shares: runtime, CPU, JSON logs and the bundle format. */
@@ -8,19 +9,8 @@ export function functionDefaults (): Pick<sst.aws.FunctionArgs, 'runtime' | 'arc
     architecture: ARCHITECTURE,
     logging: { format: 'json', retention: isProd ? '3 months' : '1 week' },
     environment: appEnvironment(),
-    nodejs: {
-      // SST's ESM build (the default, stated here because the code relies on it) already opens every
-      // bundle with `import { createRequire as topLevelCreateRequire } from 'module'; const require =
-      // topLevelCreateRequire(import.meta.url);` so bundled CommonJS (mssql, tedious) can `require`
-      // Node built-ins. `nodejs.banner` is appended after that line: repeating it would declare
-      // `require` twice and every cold start would fail with a SyntaxError, so there is no banner here.
-      format: 'esm',
-      esbuild: {
-        // Local runtime only (native, never loaded in Lambda). mssql and tedious are pure JS and are
-        // bundled: they are deliberately absent from `external` and `install`.
-        external: ['better-sqlite3']
-      }
-    }
+    // esbuild settings and stand-ins: infra/lambda-build.ts (the bench and the bundle tests build with the same).
+    nodejs: LAMBDA_NODEJS
   }
 }
 

@@ -1,4 +1,4 @@
-import { DEAD_LETTER, DEAD_LETTER_MAX_RECEIVE_COUNT, MAX_RECEIVE_COUNT, RETENTION, VISIBILITY_TO_TIMEOUT_RATIO, WORKER } from './settings'
+import { DEAD_LETTER, DEAD_LETTER_MAX_RECEIVE_COUNT, MAX_RECEIVE_COUNT, QUEUE_THROUGHPUT, RETENTION, VISIBILITY_TO_TIMEOUT_RATIO, WORKER } from './settings'
 
 /**
  * The update queues:
@@ -15,13 +15,13 @@ export function createQueues () {
 
   const parked = new sst.aws.Queue('UpdatesParked', {
     fifo: { contentBasedDeduplication: false },
-    transform: { queue: (args, opts) => retain(args, opts, RETENTION.parked, keepOnDelete) }
+    transform: { queue: (args, opts) => configureQueue(args, opts, RETENTION.parked, keepOnDelete) }
   })
   const deadLetters = new sst.aws.Queue('UpdatesDlq', {
     fifo: { contentBasedDeduplication: false },
     visibilityTimeout: `${DEAD_LETTER.timeoutSeconds * VISIBILITY_TO_TIMEOUT_RATIO} seconds`,
     dlq: { queue: parked.arn, retry: DEAD_LETTER_MAX_RECEIVE_COUNT },
-    transform: { queue: (args, opts) => retain(args, opts, RETENTION.deadLetters, keepOnDelete) }
+    transform: { queue: (args, opts) => configureQueue(args, opts, RETENTION.deadLetters, keepOnDelete) }
   })
   // Explicit MessageDeduplicationId (the update_id) on every send: content-based dedup would merge two
   // different updates with equal bodies and is switched off.
@@ -29,15 +29,18 @@ export function createQueues () {
     fifo: { contentBasedDeduplication: false },
     visibilityTimeout: `${WORKER.timeoutSeconds * VISIBILITY_TO_TIMEOUT_RATIO} seconds`,
     dlq: { queue: deadLetters.arn, retry: MAX_RECEIVE_COUNT },
-    transform: { queue: (args, opts) => retain(args, opts, RETENTION.updates, keepOnDelete) }
+    transform: { queue: (args, opts) => configureQueue(args, opts, RETENTION.updates, keepOnDelete) }
   })
   return { updates, deadLetters, parked }
 }
 
 export type Queues = ReturnType<typeof createQueues>
 
-function retain (args: aws.sqs.QueueArgs, opts: $util.CustomResourceOptions, retentionSeconds: number, keepOnDelete: boolean): undefined {
+/** Every update queue: its retention, kept with a prod stack, in FIFO high-throughput mode (infra/settings.ts). */
+function configureQueue (args: aws.sqs.QueueArgs, opts: $util.CustomResourceOptions, retentionSeconds: number, keepOnDelete: boolean): undefined {
   args.messageRetentionSeconds = retentionSeconds
+  args.deduplicationScope = QUEUE_THROUGHPUT.deduplicationScope
+  args.fifoThroughputLimit = QUEUE_THROUGHPUT.fifoThroughputLimit
   if (keepOnDelete) opts.retainOnDelete = true
   return undefined
 }

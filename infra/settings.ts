@@ -9,8 +9,13 @@ export const REGION = 'us-east-1'
 /** The Pulumi AWS provider, pinned so that `sst install` on a clean clone resolves the same code. */
 export const AWS_PROVIDER_VERSION = '7.20.0'
 
-/** Lambda runtime and CPU for every function: Graviton is ~20 % cheaper per GB-second and fast enough here. */
-export const RUNTIME = 'nodejs22.x'
+/**
+ * Lambda runtime and CPU for every function. Node 24 (supported to 2028-04; nodejs22.x ends 2027-04)
+ * is also where the bundle tests and the bench run the bundles (scripts/node-install.sh), and its
+ * cold starts are the faster ones here (docs/benchmarks.md). Graviton is ~20 % cheaper per
+ * GB-second and fast enough here.
+ */
+export const RUNTIME = 'nodejs24.x'
 export const ARCHITECTURE = 'arm64'
 
 /** Receives of an update before it moves to UpdatesDlq. */
@@ -60,6 +65,21 @@ export const DEAD_LETTER = {
   batchSize: 10,
   // The minimum Lambda allows: dead letters are rare and need no parallelism.
   maxConcurrency: 2
+} as const
+
+/**
+ * FIFO high-throughput mode for Updates, UpdatesDlq and UpdatesParked. A FIFO queue takes about 300
+ * calls per second per action without it; with it, up to 70 000 per second per action in us-east-1
+ * (docs/capacity.md), spread over message groups. Deduplication then holds within a message group only,
+ * which loses nothing here: an update's group id is a function of the update (src/telegram/update.ts),
+ * so a repeated send of it lands in the same group with the same id, and the DeadLetter function parks
+ * each dead letter under its own group and deduplication ids. A dead-letter wave moves at the rate of
+ * the Updates queue, and a redrive (StartMessageMoveTask) back into Updates keeps both ids: the whole
+ * chain deduplicates the same way.
+ */
+export const QUEUE_THROUGHPUT = {
+  deduplicationScope: 'messageGroup',
+  fifoThroughputLimit: 'perMessageGroupId'
 } as const
 
 /** Seconds. SQS keeps at most 14 days. */

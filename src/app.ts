@@ -1,4 +1,3 @@
-import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox'
 import Fastify, { LogController, type FastifyInstance, type FastifyPluginAsync } from 'fastify'
 import type { DestinationStream } from 'pino'
 import type { Config } from './config.js'
@@ -7,6 +6,7 @@ import configPlugin from './plugins/config.js'
 import errorHandler from './plugins/error-handler.js'
 import healthChecks from './plugins/health-checks.js'
 import health from './routes/health.js'
+import { schemaCompilers } from './schema-compilers.js'
 
 export interface BuildAppOptions {
   /** Plugins registered after the shared ones and before the routes (the webhook's queue; the worker's db, bot and commands). */
@@ -35,10 +35,11 @@ export function buildApp (config: Config, options: BuildAppOptions = {}): Fastif
     logController: new LogController({ disableRequestLogging: true }),
     // Telegram's webhook never needs these; trusting them would let callers spoof addresses.
     trustProxy: false,
-    return503OnClosing: true
+    return503OnClosing: true,
+    // TypeBox validation (bodies never coerced: "77" is not an update_id) and JSON.stringify responses,
+    // given here so Fastify never builds Ajv or fast-json-stringify (see src/schema-compilers.ts).
+    schemaController: { compilersFactory: schemaCompilers }
   })
-  // TypeBox validation never coerces bodies: "77" is not an update_id.
-  app.setValidatorCompiler(TypeBoxValidatorCompiler)
 
   app.register(configPlugin, { config })
   app.register(healthChecks)

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto'
 import { Resource } from 'sst/resource'
-import { Type, type Static } from 'typebox'
-import { Compile } from 'typebox/compile'
+import { Literal, Object as ObjectSchema, Optional, String as StringSchema, Union, type Static } from 'typebox'
+import { Value } from 'typebox/value'
 import type { TLocalizedValidationError } from 'typebox/error'
 
 /** A pattern source matching `word` in any letter case: SQL Server's keywords are case-insensitive, and schema patterns take no flags. */
@@ -16,23 +16,23 @@ export const WEBHOOK_SECRET_PATTERN = '^[A-Za-z0-9_-]{1,256}$'
  * `loadConfig` validates them all at once and turns them into the typed `Config`.
  * A schema's `description` is the hint printed when the value is malformed (never the value itself).
  */
-const EnvSchema = Type.Object({
-  TELEGRAM_BOT_TOKEN: Type.Optional(Type.String({ pattern: '^[0-9]{1,20}:[A-Za-z0-9_-]{20,100}$', description: 'a BotFather token such as 123456:ABC…' })),
-  TELEGRAM_API_ROOT: Type.String({ pattern: '^https?://[^\\s/]+(/[^\\s]*)?$', description: 'an http(s) URL' }),
-  TELEGRAM_BOT_USERNAME: Type.Optional(Type.String({ pattern: '^@?[A-Za-z][A-Za-z0-9_]{3,31}$', description: 'a bot username of 4–32 letters, digits or _' })),
-  TELEGRAM_WEBHOOK_SECRET: Type.Optional(Type.String({ pattern: WEBHOOK_SECRET_PATTERN, description: '1–256 characters of A-Z a-z 0-9 _ -' })),
-  TELEGRAM_POLL: Type.Optional(Type.String({ pattern: '^[01]$', description: '0 or 1' })),
-  DATABASE_CONNECTION_STRING: Type.String({ pattern: `^(sqlite:.+|mssql://.+|.*(^|;)\\s*(${SQL_SERVER_HOST_KEYWORDS})\\s*=.+)$`, description: 'Server=…;…, mssql://… or sqlite:PATH' }),
-  DEV_ACCOUNTS: Type.String({ pattern: '^([^:,\\s]{1,128}:[^,\\s]{1,512})(,[^:,\\s]{1,128}:[^,\\s]{1,512})*$', description: 'user:token pairs separated by commas' }),
-  QUEUE_URL: Type.Optional(Type.String({ pattern: '^https?://[^\\s/]+/[^\\s]+\\.fifo$', description: 'the URL of an SQS FIFO queue (ending in .fifo)' })),
-  PARKED_QUEUE_URL: Type.Optional(Type.String({ pattern: '^https?://[^\\s/]+/[^\\s]+\\.fifo$', description: 'the URL of an SQS FIFO queue (ending in .fifo)' })),
-  SQS_ENDPOINT: Type.Optional(Type.String({ pattern: '^https?://[^\\s/]+/?$', description: 'an http(s) URL' })),
-  LEDGER_TABLE: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_.-]{3,255}$', description: 'a DynamoDB table name (3–255 of A-Z a-z 0-9 _ . -)' })),
-  DYNAMODB_ENDPOINT: Type.Optional(Type.String({ pattern: '^https?://[^\\s/]+/?$', description: 'an http(s) URL' })),
-  AWS_REGION: Type.String({ pattern: '^[a-z]{2}(-[a-z]+)+-[0-9]$', description: 'an AWS region such as us-east-1' }),
-  HOST: Type.String({ minLength: 1, pattern: '^[^\\s]+$', description: 'a host name or address' }),
-  PORT: Type.String({ pattern: '^([0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])$', description: 'a port number 0–65535' }),
-  LOG_LEVEL: Type.Union([Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug'), Type.Literal('trace'), Type.Literal('silent')], { description: 'one of fatal, error, warn, info, debug, trace, silent' })
+const EnvSchema = ObjectSchema({
+  TELEGRAM_BOT_TOKEN: Optional(StringSchema({ pattern: '^[0-9]{1,20}:[A-Za-z0-9_-]{20,100}$', description: 'a BotFather token such as 123456:ABC…' })),
+  TELEGRAM_API_ROOT: StringSchema({ pattern: '^https?://[^\\s/]+(/[^\\s]*)?$', description: 'an http(s) URL' }),
+  TELEGRAM_BOT_USERNAME: Optional(StringSchema({ pattern: '^@?[A-Za-z][A-Za-z0-9_]{3,31}$', description: 'a bot username of 4–32 letters, digits or _' })),
+  TELEGRAM_WEBHOOK_SECRET: Optional(StringSchema({ pattern: WEBHOOK_SECRET_PATTERN, description: '1–256 characters of A-Z a-z 0-9 _ -' })),
+  TELEGRAM_POLL: Optional(StringSchema({ pattern: '^[01]$', description: '0 or 1' })),
+  DATABASE_CONNECTION_STRING: StringSchema({ pattern: `^(sqlite:.+|mssql://.+|.*(^|;)\\s*(${SQL_SERVER_HOST_KEYWORDS})\\s*=.+)$`, description: 'Server=…;…, mssql://… or sqlite:PATH' }),
+  DEV_ACCOUNTS: StringSchema({ pattern: '^([^:,\\s]{1,128}:[^,\\s]{1,512})(,[^:,\\s]{1,128}:[^,\\s]{1,512})*$', description: 'user:token pairs separated by commas' }),
+  QUEUE_URL: Optional(StringSchema({ pattern: '^https?://[^\\s/]+/[^\\s]+\\.fifo$', description: 'the URL of an SQS FIFO queue (ending in .fifo)' })),
+  PARKED_QUEUE_URL: Optional(StringSchema({ pattern: '^https?://[^\\s/]+/[^\\s]+\\.fifo$', description: 'the URL of an SQS FIFO queue (ending in .fifo)' })),
+  SQS_ENDPOINT: Optional(StringSchema({ pattern: '^https?://[^\\s/]+/?$', description: 'an http(s) URL' })),
+  LEDGER_TABLE: Optional(StringSchema({ pattern: '^[A-Za-z0-9_.-]{3,255}$', description: 'a DynamoDB table name (3–255 of A-Z a-z 0-9 _ . -)' })),
+  DYNAMODB_ENDPOINT: Optional(StringSchema({ pattern: '^https?://[^\\s/]+/?$', description: 'an http(s) URL' })),
+  AWS_REGION: StringSchema({ pattern: '^[a-z]{2}(-[a-z]+)+-[0-9]$', description: 'an AWS region such as us-east-1' }),
+  HOST: StringSchema({ minLength: 1, pattern: '^[^\\s]+$', description: 'a host name or address' }),
+  PORT: StringSchema({ pattern: '^([0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])$', description: 'a port number 0–65535' }),
+  LOG_LEVEL: Union([Literal('fatal'), Literal('error'), Literal('warn'), Literal('info'), Literal('debug'), Literal('trace'), Literal('silent')], { description: 'one of fatal, error, warn, info, debug, trace, silent' })
 })
 
 type Env = Static<typeof EnvSchema>
@@ -50,8 +50,6 @@ const DEFAULTS: Partial<Env> = {
   PORT: '3000',
   LOG_LEVEL: 'info'
 }
-
-const checkEnv = Compile(EnvSchema)
 
 export interface DevAccount { username: string, token: string }
 
@@ -115,8 +113,8 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env, links: LinkedV
     const value = links[name as keyof LinkedValues] ?? (env[name] === '' ? undefined : env[name]) ?? DEFAULTS[name]
     if (value !== undefined) raw[name] = value
   }
-  if (!checkEnv.Check(raw)) {
-    const [first] = checkEnv.Errors(raw)
+  if (!Value.Check(EnvSchema, raw)) {
+    const [first] = Value.Errors(EnvSchema, raw)
     throw describe(first as TLocalizedValidationError)
   }
   const values = raw as Env

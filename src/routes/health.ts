@@ -1,24 +1,24 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { Type } from 'typebox'
+import { Literal, Number as NumberSchema, Object as ObjectSchema, Optional, Record as RecordSchema, String as StringSchema, Union } from 'typebox'
 import packageJson from '../../package.json' with { type: 'json' }
 
 /** Each dependency probe gets this long; a hung dependency must not hang the health check. */
 export const HEALTH_CHECK_TIMEOUT_MS = 1500
 
-const CheckStatus = Type.Union([Type.Literal('ok'), Type.Literal('failed'), Type.Literal('timeout')])
+const CheckStatus = Union([Literal('ok'), Literal('failed'), Literal('timeout')])
 
-const HealthReport = Type.Object({
-  status: Type.Union([Type.Literal('ok'), Type.Literal('degraded')]),
-  version: Type.String(),
-  uptime: Type.Number({ description: 'seconds since this process started' }),
-  checks: Type.Optional(Type.Record(Type.String(), CheckStatus))
+const HealthReport = ObjectSchema({
+  status: Union([Literal('ok'), Literal('degraded')]),
+  version: StringSchema(),
+  uptime: NumberSchema({ description: 'seconds since this process started' }),
+  checks: Optional(RecordSchema(StringSchema(), CheckStatus))
 })
 
 /** Liveness for load balancers and operators; `?deep=true` also probes every registered dependency. */
 const health: FastifyPluginAsyncTypebox = async (fastify) => {
   fastify.get('/health', {
     schema: {
-      querystring: Type.Object({ deep: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false')])) }),
+      querystring: ObjectSchema({ deep: Optional(Union([Literal('true'), Literal('false')])) }),
       response: { 200: HealthReport, 503: HealthReport }
     }
   }, async (request, reply) => {

@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyRequest } from 'fastify'
-import { Type } from 'typebox'
+import { Integer, Literal, Object as ObjectSchema, Optional, String as StringSchema } from 'typebox'
 import { requireSetting } from '../config.js'
 import { messageGroupIdOf, updateTypeOf, type RawUpdate } from '../telegram/update.js'
 
@@ -13,7 +13,7 @@ const SECRET_HEADER = 'x-telegram-bot-api-secret-token'
 // Telegram adds fields and update types over time: only update_id is required, and nothing else is checked.
 // Its bound is the worker's (src/worker/records.ts): an id the worker cannot read exactly (1e21, 2^53 + 2)
 // would be retried 5 times and parked without a word to the user, so it is refused here.
-const TelegramUpdate = Type.Object({ update_id: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }) }, { additionalProperties: true })
+const TelegramUpdate = ObjectSchema({ update_id: Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }) }, { additionalProperties: true })
 
 /**
  * UTF-16 code units that SQS refuses in a message body: SQS takes only #x9 #xA #xD #x20–#xD7FF
@@ -62,11 +62,11 @@ const telegramWebhook: FastifyPluginAsyncTypebox = async (fastify) => {
   fastify.post('/telegram/webhook', {
     bodyLimit: WEBHOOK_BODY_LIMIT_BYTES,
     schema: {
-      headers: Type.Object({ [SECRET_HEADER]: Type.Optional(Type.String()) }),
+      headers: ObjectSchema({ [SECRET_HEADER]: Optional(StringSchema()) }),
       body: TelegramUpdate,
       response: {
-        200: Type.Object({ ok: Type.Literal(true) }),
-        401: Type.Object({ error: Type.String(), message: Type.String() })
+        200: ObjectSchema({ ok: Literal(true) }),
+        401: ObjectSchema({ error: StringSchema(), message: StringSchema() })
       }
     },
     // onRequest runs before the body is read or parsed: an unauthenticated caller costs nothing more.

@@ -7,12 +7,22 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import t, { type Test } from 'tap'
+import { LAMBDA_NODEJS, LAMBDA_PLUGINS } from '../../infra/lambda-build.js'
+import { STAND_INS } from '../../infra/lambda-plugins.mjs'
+import { LAMBDA_NODE_MAJOR, nodeBinary } from '../../scripts/lib/node-release.js'
 import { HANDLERS, lambda, type FunctionRole } from './deployment.js'
 import { bundleLambda, entryOf, loadLambda } from './lambda-bundle.js'
-import { deployWithMocks, TEST_STAGES } from './mock-deploy.js'
+import { deployWithMocks, ROOT, TEST_STAGES } from './mock-deploy.js'
 
 const deployment = await deployWithMocks('prod', { stages: TEST_STAGES })
+
+/** This Node and the one Lambda runs (`npm test` installs it: scripts/node-install.sh). */
+const NODES = [...new Set([process.execPath, nodeBinary(LAMBDA_NODE_MAJOR)])]
+/** The deployed build, for an entry outside the repository (a scratch file) that imports the project's packages. */
+const SCRATCH_BUILD = { ...LAMBDA_NODEJS, esbuild: { ...LAMBDA_NODEJS.esbuild, nodePaths: [join(ROOT, 'node_modules')] } }
+const versionOf = (node: string): string => node === process.execPath ? process.version : `Node ${LAMBDA_NODE_MAJOR} (${node.replace(/.*\/\.sst\//, '.sst/')})`
 
 /** What Lambda gives the process: the function's variables (minus the key of the encrypted link file, replaced by plain JSON), region, credentials. */
 function lambdaEnvironment (role: FunctionRole, taskRoot: string): Record<string, string> {
@@ -50,10 +60,101 @@ for (const role of Object.keys(HANDLERS) as FunctionRole[]) {
     if (role === 'worker') t.notOk(bundle.packages.has('@aws-sdk/client-sqs'), 'the Worker carries no queue sender (it never enqueues)')
     if (role === 'api') t.same(['telegraf', 'mssql', 'tedious'].filter((name) => bundle.packages.has(name)), [], 'the webhook does not carry the worker\'s libraries')
 
-    const loaded = await loadLambda(bundle.file, lambdaEnvironment(role, dir))
-    t.ok(loaded.ok, 'initialises with only its own links and environment, and exports handler', { output: loaded.output.slice(-3000) })
+    for (const node of NODES) {
+      const loaded = await loadLambda(bundle.file, lambdaEnvironment(role, dir), node)
+      t.ok(loaded.ok, `initialises on ${versionOf(node)} with only its own links and environment, and exports handler`, { output: loaded.output.slice(-3000) })
+    }
   })
 }
+
+t.test('the stand-ins resolve through SST\'s plugin protocol, which tests the filter itself and passes Go-shaped arguments', async (t) => {
+  // As SST 4.17.1's builder runs a `nodejs.plugins` file: setup() against a stub with onResolve/onLoad/onEnd;
+  // per resolve, every onResolve whose `new RegExp(filter)` matches the path is called with esbuild's
+  // Go arguments (capitalised keys) until one answers.
+  const onResolve: Array<{ filter: RegExp, callback: (args: unknown) => unknown }> = []
+  for (const plugin of LAMBDA_PLUGINS) {
+    await plugin.setup({ onResolve: (options: { filter: RegExp }, callback: (args: unknown) => unknown) => { onResolve.push({ filter: options.filter, callback }) }, onLoad: () => {}, onEnd: () => {} } as never)
+  }
+  const resolve = async (path: string): Promise<unknown> => {
+    for (const { filter, callback } of onResolve) {
+      if (!new RegExp(filter).test(path)) continue
+      const reply = await callback({ Path: path, Importer: '/x/node_modules/fastify/lib/schema-controller.js', Namespace: 'file', ResolveDir: '/x', Kind: 1 })
+      if (reply !== undefined && reply !== null) return reply
+    }
+    return {}
+  }
+  for (const [name, file] of Object.entries(STAND_INS)) t.same(await resolve(name), { path: file }, `${name} → ${file.replace(/.*\/infra\//, 'infra/')}`)
+  for (const name of ['fastify', '@fastify/ajv-compiler/standalone', 'node:https', 'https', '@aws-sdk/credential-provider-env']) t.same(await resolve(name), {}, `${name} left alone`)
+})
+
+t.test('a Fastify that asks for a compiler the stand-ins replace fails at init, loudly', async (t) => {
+  const dir = scratch(t, 'lambda-stand-ins-')
+  const cases: Array<[string, string, RegExp]> = [
+    ['default-compilers', 'Fastify()', /Fastify asked for its default Ajv validator compiler, which this bundle leaves out/],
+    ['default-serializer', 'Fastify({ schemaController: { compilersFactory: { buildValidator: () => () => () => true } } })', /Fastify asked for its default fast-json-stringify serializer compiler, which this bundle leaves out/]
+  ]
+  for (const [name, construction, message] of cases) {
+    const entry = join(dir, `${name}.ts`)
+    writeFileSync(entry, `import Fastify from 'fastify'\nconst app = ${construction}\nexport const handler = async () => app.server\n`)
+    const bundle = await bundleLambda(entry, SCRATCH_BUILD, join(dir, name))
+    t.same(['@fastify/ajv-compiler', '@fastify/fast-json-stringify-compiler'].filter((name) => bundle.packages.has(name)), [], `${name}: the compilers are not in the bundle`)
+    for (const node of NODES) {
+      const loaded = await loadLambda(bundle.file, {}, node)
+      t.notOk(loaded.ok, `${name} on ${versionOf(node)}: init fails`)
+      t.match(loaded.output, message, `${name} on ${versionOf(node)}: with the reason`)
+    }
+  }
+})
+
+t.test('SQL Server\'s Entra ID (Azure AD) logins are left out of the Lambda bundles, and say so when asked for', async (t) => {
+  const dir = scratch(t, 'lambda-entra-')
+  const entry = join(dir, 'entra.ts')
+  writeFileSync(entry, "import { ClientSecretCredential } from '@azure/identity'\nexport const handler = async () => new ClientSecretCredential('tenant', 'client', 'secret')\n")
+  const bundle = await bundleLambda(entry, SCRATCH_BUILD, join(dir, 'out'))
+  t.same(['@azure/identity', '@azure/msal-node'].filter((name) => bundle.packages.has(name)), [], 'the Entra ID client is not in the bundle')
+  const probe = join(dir, 'out', 'probe.mjs')
+  writeFileSync(probe, `const { handler } = await import(${JSON.stringify(pathToFileURL(bundle.file).href)})\ntry { await handler() } catch (error) { console.log(error.message) }\n`)
+  const loaded = await loadLambda(probe, {})
+  t.match(loaded.output, /Microsoft Entra ID \(Azure AD\) authentication for SQL Server is left out of this bundle/)
+})
+
+t.test('an ES import of node:http in a Lambda bundle is Node\'s own module and does not load undici', async (t) => {
+  const dir = scratch(t, 'lambda-http-')
+  const entry = join(dir, 'http.ts')
+  writeFileSync(entry, [
+    "import http, { STATUS_CODES } from 'node:http'",
+    "import { createRequire } from 'node:module'",
+    "const same = http === createRequire(import.meta.url)('http') && STATUS_CODES[404] === 'Not Found'",
+    "const undici = process.moduleLoadList.some((name) => name.includes('undici'))",
+    'console.log(JSON.stringify({ same, undici }))',
+    'export const handler = async () => same'
+  ].join('\n'))
+  const bundle = await bundleLambda(entry, SCRATCH_BUILD, join(dir, 'out'))
+  for (const node of NODES) {
+    const loaded = await loadLambda(bundle.file, {}, node)
+    t.match(loaded.output, '{"same":true,"undici":false}', `on ${versionOf(node)}`)
+  }
+})
+
+t.test('an AWS SDK client in a Lambda bundle reads credentials from the environment, and says so when they are missing', async (t) => {
+  const dir = scratch(t, 'lambda-credentials-')
+  const entry = join(dir, 'credentials.ts')
+  // DynamoDB as well as SQS: every client resolves the same default chain, so the stand-in serves both.
+  writeFileSync(entry, [
+    "import { SQSClient } from '@aws-sdk/client-sqs'",
+    "import { DynamoDBClient } from '@aws-sdk/client-dynamodb'",
+    "const clients = [new SQSClient({ region: 'us-east-1' }), new DynamoDBClient({ region: 'us-east-1' })]",
+    'const found = await Promise.allSettled(clients.map(async (client) => await client.config.credentials()))',
+    "console.log(JSON.stringify(found.map((result) => result.status === 'fulfilled' ? result.value.accessKeyId : result.reason.message)))",
+    'export const handler = async () => found'
+  ].join('\n'))
+  const bundle = await bundleLambda(entry, SCRATCH_BUILD, join(dir, 'out'))
+  t.same(['@aws-sdk/credential-provider-node', '@aws-sdk/credential-provider-ini', '@aws-sdk/credential-provider-sso'].filter((name) => bundle.packages.has(name)), [], 'the default chain is not in the bundle')
+  const withKeys = await loadLambda(bundle.file, { AWS_ACCESS_KEY_ID: 'AKIDFROMENV', AWS_SECRET_ACCESS_KEY: 'secret', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' })
+  t.match(withKeys.output, '["AKIDFROMENV","AKIDFROMENV"]', 'both clients take the keys Lambda sets')
+  const withoutKeys = await loadLambda(bundle.file, { AWS_PROFILE: 'default', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' })
+  t.match(withoutKeys.output, /AWS credentials are read from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY only/, 'a profile is not looked up; the error names the variables')
+})
 
 t.test('the bundle checks fail on a package loaded at import time and on a second require banner', async (t) => {
   const dir = scratch(t, 'lambda-broken-')

@@ -208,7 +208,7 @@ export const checks = {
   },
 
   functions: {
-    title: 'functions: Node 22 on arm64, JSON logs with retention, timeouts and memory set',
+    title: 'functions: Node 24 on arm64, JSON logs with retention, timeouts and memory set',
     run (deployment) {
       return (Object.keys(HANDLERS) as FunctionRole[]).flatMap((role) => {
         const fn = lambda(deployment, role)
@@ -216,7 +216,7 @@ export const checks = {
         const timeout = field<number>(fn, 'timeout') ?? 0
         return problems(
           [fn !== undefined, `no ${role} function`],
-          [field(fn, 'runtime') === 'nodejs22.x', `${role}: runtime ${String(field(fn, 'runtime'))}`],
+          [field(fn, 'runtime') === 'nodejs24.x', `${role}: runtime ${String(field(fn, 'runtime'))}`],
           [JSON.stringify(field(fn, 'architectures')) === '["arm64"]', `${role}: not arm64`],
           [field<{ logFormat?: string }>(fn, 'loggingConfig')?.logFormat === 'JSON', `${role}: logs are not JSON`],
           [(field<number>(logGroup, 'retentionInDays') ?? 0) > 0, `${role}: its log group keeps logs forever`],
@@ -419,6 +419,34 @@ export const checks = {
           )
         })
       ]
+    }
+  },
+
+  // ── Issue 12 (cold start, scale): the build every function shares, and the queues' throughput mode. ──
+
+  lambdaBuild: {
+    title: 'bundles: built from infra/lambda-build.ts (names not kept, the stand-ins plugin file)',
+    run (deployment) {
+      return deployment.builds.flatMap((build) => {
+        const nodejs = build.properties as { plugins?: string, esbuild?: { keepNames?: boolean } }
+        return problems(
+          [nodejs.esbuild?.keepNames === false, `${build.functionID}: keepNames ${String(nodejs.esbuild?.keepNames)} (SST's default keeps them, a __name call per function at every cold start)`],
+          [nodejs.plugins === 'infra/lambda-plugins.mjs', `${build.functionID}: plugins ${String(nodejs.plugins)}, not the stand-ins of infra/lambda-plugins.mjs`]
+        )
+      })
+    }
+  },
+
+  queueThroughput: {
+    title: 'Updates, UpdatesDlq and UpdatesParked in FIFO high-throughput mode (dedup per message group, limit per group)',
+    run (deployment) {
+      return QUEUES.flatMap((name) => {
+        const resource = queue(deployment, name)
+        return problems(
+          [field(resource, 'deduplicationScope') === 'messageGroup', `${name}: deduplicationScope ${String(field(resource, 'deduplicationScope'))}`],
+          [field(resource, 'fifoThroughputLimit') === 'perMessageGroupId', `${name}: fifoThroughputLimit ${String(field(resource, 'fifoThroughputLimit'))}`]
+        )
+      })
     }
   }
 } satisfies Record<string, Check>

@@ -1,33 +1,22 @@
 /**
- * Builds a function's bundle the way SST's Node runtime does at deploy time (pkg/runtime/node/build.go
- * in sst/sst: esbuild, ESM, esnext, `sharp` and `pg-native` always external, plus the function's
- * `nodejs.install` and `nodejs.esbuild.external`, and SST's createRequire banner before the function's
- * own), then loads it the way Lambda would: from a directory with nothing else in it.
+ * Builds a function's bundle the way SST's Node runtime does at deploy time, from the `nodejs`
+ * properties the mocked deployment recorded for it: the esbuild options SST derives from them
+ * (infra/lambda-build.ts, shared with the bench) and the plugins file they name, imported as SST's
+ * builder imports it. Then loads it the way Lambda would: from a directory with nothing else in it,
+ * on the Node the test asks for (this one, or Node 24 as on Lambda).
  */
-import { build, type Metafile } from 'esbuild'
+import { build, type Metafile, type Plugin } from 'esbuild'
 import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { builtinModules } from 'node:module'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
+import { sstEsbuildOptions, type NodejsBuildSettings } from '../../infra/lambda-build.js'
 import { ROOT, type RecordedBuild } from './mock-deploy.js'
 
-const ALWAYS_EXTERNAL = ['sharp', 'pg-native']
-const SST_ESM_BANNER = [
-  "import { createRequire as topLevelCreateRequire } from 'module';",
-  'const require = topLevelCreateRequire(import.meta.url);',
-  'import { fileURLToPath as topLevelFileUrlToPath, URL as topLevelURL } from "url"',
-  'const __filename = topLevelFileUrlToPath(import.meta.url)',
-  'const __dirname = topLevelFileUrlToPath(new topLevelURL(".", import.meta.url))'
-]
 const LOAD_TIMEOUT_MS = 20_000
 
-interface NodeProperties {
-  format?: 'esm' | 'cjs'
-  banner?: string
-  install?: string[] | Record<string, string>
-  esbuild?: { external?: string[] }
-}
+type NodeProperties = NodejsBuildSettings & { plugins?: string }
 
 export interface LambdaBundle {
   file: string
@@ -47,24 +36,18 @@ export function entryOf (handler: string): string {
   return found
 }
 
+/** The plugins a `nodejs.plugins` file (relative to sst.config.ts) exports, as SST's builder loads them. */
+async function pluginsOf (file: string | undefined): Promise<Plugin[]> {
+  if (file === undefined) return []
+  return (await import(pathToFileURL(join(ROOT, file)).href) as { default: Plugin[] }).default
+}
+
 export async function bundleLambda (entry: string, properties: RecordedBuild['properties'], outDir: string): Promise<LambdaBundle> {
   const nodejs = properties as NodeProperties
-  const installed = Array.isArray(nodejs.install) ? nodejs.install : Object.keys(nodejs.install ?? {})
+  const options = sstEsbuildOptions(nodejs, await pluginsOf(nodejs.plugins))
   const file = join(outDir, 'index.mjs')
-  const result = await build({
-    entryPoints: [entry],
-    outfile: file,
-    bundle: true,
-    platform: 'node',
-    format: nodejs.format === 'cjs' ? 'cjs' : 'esm',
-    target: 'esnext',
-    mainFields: ['module', 'main'],
-    keepNames: true,
-    external: [...ALWAYS_EXTERNAL, ...installed, ...(nodejs.esbuild?.external ?? [])],
-    banner: { js: [...SST_ESM_BANNER, nodejs.banner ?? ''].join('\n') },
-    metafile: true,
-    logLevel: 'silent'
-  })
+  const result = await build({ ...options, entryPoints: [entry], outfile: file, metafile: true, logLevel: 'silent' })
+  const installed = Array.isArray(nodejs.install) ? [...nodejs.install] : Object.keys(nodejs.install ?? {})
   return { file, installed, packages: packagesOf(result.metafile), staticExternalImports: staticExternalImportsOf(result.metafile) }
 }
 
@@ -87,11 +70,12 @@ function staticExternalImportsOf (metafile: Metafile): string[] {
 /**
  * Imports the bundle in a fresh Node process, with the function's environment and its SST links
  * (passed as `SST_RESOURCES_JSON`, which the SST SDK reads like the encrypted file Lambda gets).
- * Module initialisation is the Lambda init phase: it must finish and export `handler`.
+ * Module initialisation is the Lambda init phase: it must finish and export `handler`. `node` is
+ * the binary to run it on (this process's by default; Node 24 as on Lambda: scripts/lib/node-release.ts).
  */
-export async function loadLambda (file: string, env: Record<string, string>): Promise<{ ok: boolean, output: string }> {
+export async function loadLambda (file: string, env: Record<string, string>, node: string = process.execPath): Promise<{ ok: boolean, output: string }> {
   const probe = `const module = await import(${JSON.stringify(pathToFileURL(file).href)}); if (typeof module.handler !== 'function') throw new Error('no handler export')`
-  const child = spawn(process.execPath, ['--input-type=module', '-e', probe], {
+  const child = spawn(node, ['--input-type=module', '-e', probe], {
     cwd: join(file, '..'),
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

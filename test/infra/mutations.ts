@@ -184,5 +184,13 @@ export const mutations: Mutation[] = [
   { check: 'outputs', stage: 'dev', change: 'no workerLogGroup output', apply: (d) => { delete d.outputs.workerLogGroup } },
   { check: 'outputs', stage: 'prod', change: 'workerFunctionName names the Api', apply: (d) => { d.outputs.workerFunctionName = lambda(d, 'api')?.state.name } },
   { check: 'outputs', stage: 'dev', change: 'no dashboardUrl output', apply: (d) => { delete d.outputs.dashboardUrl } },
-  { check: 'outputs', stage: 'prod', change: 'no ledgerTableName output', apply: (d) => { delete d.outputs.ledgerTableName } }
+  { check: 'outputs', stage: 'prod', change: 'no ledgerTableName output', apply: (d) => { delete d.outputs.ledgerTableName } },
+
+  // ── Issue 12 (cold start, scale). ──
+  { check: 'functions', stage: 'prod', change: 'the Api on nodejs22.x', apply: (d) => { inputsOf(lambda(d, 'api'), 'Api').runtime = 'nodejs22.x' } },
+  { check: 'lambdaBuild', stage: 'dev', change: 'the Api keeps names', apply: (d) => { build(d, 'Api').properties.esbuild = { ...build(d, 'Api').properties.esbuild as object, keepNames: true } } },
+  { check: 'lambdaBuild', stage: 'prod', change: 'the Worker without the stand-ins plugin', apply: (d) => { delete build(d, 'Worker').properties.plugins } },
+  { check: 'queueThroughput', stage: 'dev', change: 'Updates deduplicating per queue', apply: (d) => { updates(d).deduplicationScope = 'queue' } },
+  { check: 'queueThroughput', stage: 'prod', change: 'UpdatesDlq limited per queue', apply: (d) => { deadLetters(d).fifoThroughputLimit = 'perQueue' } },
+  { check: 'queueThroughput', stage: 'dev', change: 'UpdatesParked left in the default mode', apply: (d) => { const parked = inputsOf(queue(d, 'UpdatesParked'), 'UpdatesParked'); delete parked.deduplicationScope; delete parked.fifoThroughputLimit } }
 ]
