@@ -6,12 +6,21 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-usage="usage: npm run node:install [-- <major>]   installs Node <major> (default 24) into .sst/node/<major>"
 case "${1:-}" in
-  -h | --help) echo "$usage"; exit 0 ;;
-  -*) echo "node-install: unknown option '$1' ($usage)" >&2; exit 1 ;;
+  -h | --help)
+    cat <<'USAGE'
+npm run node:install: installs a Node.js release line (default 24, Lambda's runtime) into
+.sst/node/<major> from the npm registry, when it is missing, for the bundle tests and the bench.
+
+  npm run node:install [-- <major>]
+
+Options:
+  -h, --help   this text
+USAGE
+    exit 0 ;;
+  -*) echo "error: unknown option $1 (npm run node:install -- --help lists the options)" >&2; exit 1 ;;
   '' | [0-9] | [0-9][0-9]) ;;
-  *) echo "node-install: '$1' is not a Node major version such as 24 ($usage)" >&2; exit 1 ;;
+  *) echo "error: '$1' is not a Node major version such as 24 (npm run node:install -- --help lists the options)" >&2; exit 1 ;;
 esac
 major=${1:-24}
 case "$(uname -s)-$(uname -m)" in

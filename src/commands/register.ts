@@ -36,23 +36,30 @@ export function parseRegisterArguments (args: readonly string[]): { username: st
   return fits(username, MAX_USERNAME_LENGTH) && fits(token, MAX_TOKEN_LENGTH) ? { username, token } : undefined
 }
 
-/** In groups the message holds a credential for everyone to read: remove it when the bot is allowed to. Returns whether it is gone. */
-async function deleteCommandMessage ({ ctx, log }: CommandInvocation): Promise<boolean> {
-  try {
-    await ctx.deleteMessage()
-    log.info('deleted the /register message from the group')
-    return true
-  } catch (error) {
-    if (!(error instanceof TelegramError) || error.code !== 400) throw error
-    log.warn({ err: error }, 'could not delete the /register message (the bot needs the right to delete messages)')
-    return false
-  }
+/**
+ * In groups the message holds a credential for everyone to read: remove it when the bot is allowed to.
+ * Whether it is gone is remembered, so a redelivery neither deletes again (Telegram would answer 400
+ * for the message already gone) nor takes that 400 for a missing right.
+ */
+async function deleteCommandMessage ({ ctx, app, log }: CommandInvocation): Promise<boolean> {
+  const { result } = await app.updateLedger.once(ctx.update.update_id, 'deletion', async () => {
+    try {
+      await ctx.deleteMessage()
+      log.info('deleted the /register message from the group')
+      return true
+    } catch (error) {
+      if (!(error instanceof TelegramError) || error.code !== 400) throw error
+      log.warn({ err: error }, 'could not delete the /register message (the bot needs the right to delete messages)')
+      return false
+    }
+  })
+  return result
 }
 
-/** The answer was sent: a failure of this extra note must not make SQS deliver the update (and run the procedure) again. */
-async function askToDeleteMessage ({ ctx, log }: CommandInvocation): Promise<void> {
+/** Sent once per update, after the answer: its failure must not make SQS deliver the update again. */
+async function askToDeleteMessage ({ ctx, app, log }: CommandInvocation): Promise<void> {
   try {
-    await ctx.reply(TEXTS.deleteYourMessage(ctx.botInfo.username))
+    await app.updateLedger.once(ctx.update.update_id, 'note', async () => { await ctx.reply(TEXTS.deleteYourMessage(ctx.botInfo.username)); return 'sent' })
   } catch (error) {
     log.error({ err: error }, 'register: the note asking to delete the /register message could not be sent')
   }

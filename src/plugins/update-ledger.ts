@@ -9,10 +9,11 @@ import { callSignal, remainingMs } from '../deadline.js'
 import { TransientError } from '../errors.js'
 
 /**
- * The side-effect steps of one update, each remembered on its own: the procedure's outcome, the reply
- * confirmed sent, and on the dead-letter path the update parked and the apology sent.
+ * The side-effect steps of one update, each remembered on its own: in a group whether the command
+ * message was deleted, the procedure's outcome, the reply confirmed sent, the delete-your-message
+ * note sent, and on the dead-letter path the update parked and the apology sent.
  */
-export type LedgerStep = 'procedure' | 'reply' | 'parked' | 'apology'
+export type LedgerStep = 'deletion' | 'procedure' | 'reply' | 'note' | 'parked' | 'apology'
 
 /** What a step returns and the ledger stores (DynamoDB's `data` attribute): small and serialisable. */
 export type StepResult = string | number | boolean
@@ -89,7 +90,12 @@ export function createUpdateLedger (client: DynamoDBClient, tableName: string): 
     return { store, run }
   }
   const steps: Record<LedgerStep, LedgerStepStore> = {
-    procedure: stepOf('procedure'), reply: stepOf('reply'), parked: stepOf('parked'), apology: stepOf('apology')
+    deletion: stepOf('deletion'),
+    procedure: stepOf('procedure'),
+    reply: stepOf('reply'),
+    note: stepOf('note'),
+    parked: stepOf('parked'),
+    apology: stepOf('apology')
   }
 
   return {

@@ -101,3 +101,21 @@ t.test('the note failing to go out is logged; the update is not retried (the pro
   t.equal(attemptRows(app).length, 1)
   t.ok(logLinesWithMessage('register: the note asking to delete the /register message could not be sent').length > 0)
 })
+
+t.test('a redelivered group /register: no second deletion attempt, no second note, no second reply', async (t) => {
+  const { app, telegram } = await startWorkerFixture(t)
+  const tidy = { id: -100558, type: 'group' as const, title: 'Tidy' }
+  telegram.setBotAdmin(tidy.id, true)
+  const plain = updateRecord(telegram.sendUserMessage({ chat: group, from: alice, text: '/register demo demo-token' }))
+  const deleted = updateRecord(telegram.sendUserMessage({ chat: tidy, from: { ...alice, id: 5102 }, text: '/register demo demo-token' }))
+  const handler = createBatchHandler(app)
+  for (const receive of [1, 2]) {
+    // Lambda's event source may hand the same records over again (another message id, the same update).
+    const result = await handler(sqsEvent([{ ...plain, messageId: `plain-${receive}` }, { ...deleted, messageId: `deleted-${receive}` }]), context())
+    t.same(result.batchItemFailures, [], `receive ${receive}`)
+  }
+  t.same(telegram.botMessages(group.id).map((message) => message.text), [REPLIES.registered('demo'), TEXTS.deleteYourMessage('register_test_bot')], 'one reply and one note where the bot may not delete')
+  t.same(telegram.botMessages(tidy.id).map((message) => message.text), [REPLIES.registered('demo')], 'one reply and no note where the deletion worked (the second attempt would find the message gone)')
+  t.equal(telegram.callsOf('deleteMessage').length, 2, 'one deletion attempt per update')
+  t.equal(attemptRows(app).length, 2, 'the procedure once per update')
+})

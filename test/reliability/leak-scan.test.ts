@@ -133,7 +133,9 @@ async function databaseErrorsQuotingTokens (t: Test): Promise<void> {
   t.teardown(async () => { await responder.close() })
   const telegram = await startTelegramEmulator({ botUsername: 'register_test_bot' })
   t.teardown(telegram.close)
+  const { env: ledger } = await startLedgerDynamoDb(t)
   const config = testConfig({
+    ...ledger,
     TELEGRAM_BOT_TOKEN: telegram.token,
     TELEGRAM_API_ROOT: telegram.url,
     DATABASE_CONNECTION_STRING: responder.connectionString('Connect Timeout=1;Request Timeout=300'),

@@ -21,7 +21,8 @@ const ENTRIES: Array<{ name: string, command: string, args: string[] }> = [
   { name: 'npm run telegram:info', command: process.execPath, args: ['--import', 'tsx', 'scripts/telegram-info.ts'] },
   { name: 'npm run smoke', command: process.execPath, args: ['--import', 'tsx', 'scripts/smoke.ts'] },
   { name: 'npm run bench', command: process.execPath, args: ['--import', 'tsx', 'bench/run.ts'] },
-  { name: 'npm run sst:install', command: 'bash', args: ['scripts/sst-install.sh'] }
+  { name: 'npm run sst:install', command: 'bash', args: ['scripts/sst-install.sh'] },
+  { name: 'npm run node:install', command: 'bash', args: ['scripts/node-install.sh'] }
 ]
 
 t.test('every script and npm start answer --help with a usage and exit 0, doing nothing else', async (t) => {
