@@ -15,7 +15,7 @@ import { measurePipeline } from './pipeline.js'
 import { bundleFigures, checkTargets, renderTable, type Results } from './report.js'
 import { startSqsProcess } from './sqs-process.js'
 import { measureWarmWebhook } from './warm-webhook.js'
-import { readCommandLine } from '../scripts/lib/options.js'
+import { readCommandLine } from '../src/command-line.js'
 
 const USAGE = `npm run bench: bundles the Lambda entries as SST does, then measures cold starts, the warm webhook and
 the local pipeline on this machine (loopback only, about two minutes on 2 cores); prints one table and

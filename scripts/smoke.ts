@@ -6,7 +6,8 @@
 import { resolveApiUrl } from './lib/api-url.js'
 import { readWebhookSecret } from './lib/bot-credentials.js'
 import { runMain } from './lib/main.js'
-import { readCommandLine, TARGET_OPTIONS, TARGET_USAGE, targetOf } from './lib/options.js'
+import { readCommandLine } from '../src/command-line.js'
+import { TARGET_OPTIONS, TARGET_USAGE, targetOf } from './lib/options.js'
 import { readSmokeAccount, runSmoke } from './lib/smoke.js'
 
 const USAGE = `Smoke test of a deployed stage: deep health check, a refused unsigned update, then a signed synthetic

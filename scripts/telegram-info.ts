@@ -6,7 +6,7 @@
 import { createBotApi } from './lib/bot-api.js'
 import { readBotCredentials, type BotCredentials } from './lib/bot-credentials.js'
 import { runMain } from './lib/main.js'
-import { readCommandLine } from './lib/options.js'
+import { readCommandLine } from '../src/command-line.js'
 import { describeWebhook, type WebhookInfo } from './lib/webhook.js'
 
 const USAGE = `Prints Telegram's view of a bot's webhook (url, pending_update_count, last_error_message, …) and its command menu.

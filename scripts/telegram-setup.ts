@@ -8,7 +8,8 @@ import { resolveApiUrl } from './lib/api-url.js'
 import { createBotApi } from './lib/bot-api.js'
 import { readBotCredentials, readWebhookSecret, type BotCredentials } from './lib/bot-credentials.js'
 import { runMain } from './lib/main.js'
-import { readCommandLine, TARGET_OPTIONS, TARGET_USAGE, targetOf } from './lib/options.js'
+import { readCommandLine } from '../src/command-line.js'
+import { TARGET_OPTIONS, TARGET_USAGE, targetOf } from './lib/options.js'
 import { setupTelegram } from './lib/telegram-setup.js'
 
 const USAGE = `Points a stage's bot at its deployed webhook and publishes the command menu, then reads both back.

@@ -1,5 +1,5 @@
 import closeWithGrace from 'close-with-grace'
-import { readCommandLine } from '../scripts/lib/options.js'
+import { readCommandLine } from './command-line.js'
 import { ConfigError } from './config.js'
 import { RelayRefusedError } from './local/polling-relay.js'
 import { startLocalRuntime } from './local/runtime.js'

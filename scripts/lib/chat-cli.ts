@@ -2,7 +2,7 @@ import { createInterface } from 'node:readline'
 import type { Readable, Writable } from 'node:stream'
 import type { ChatPollResult, TgMessage, UpdateStatus, UserMessageInput } from '../../src/local/telegram-emulator.js'
 import { ChatSetupError, EmulatorClient, findEmulatorUrl, RUNTIME_FILE } from './chat-client.js'
-import { parseCommandLine } from './options.js'
+import { parseCommandLine } from '../../src/command-line.js'
 
 export const USAGE = `Chat with the local bot as a Telegram user (the local runtime must be running: npm start).
 
