@@ -1,6 +1,7 @@
 import closeWithGrace from 'close-with-grace'
 import { readCommandLine } from './command-line.js'
 import { ConfigError } from './config.js'
+import { scrubSecrets } from './logger.js'
 import { RelayRefusedError } from './local/polling-relay.js'
 import { startLocalRuntime } from './local/runtime.js'
 import { StartupError } from './local/startup-errors.js'
@@ -18,6 +19,10 @@ Options:
 
 Settings are environment variables (README, Configuration): PORT (the emulator takes PORT + 1), HOST,
 TELEGRAM_BOT_TOKEN, DATABASE_CONNECTION_STRING, QUEUE_URL, LOG_LEVEL, …`
+
+/** The credentials this process was given, for scrubbing what it prints. */
+const secretsFromEnvironment = (): string[] => ['TELEGRAM_BOT_TOKEN', 'TELEGRAM_WEBHOOK_SECRET', 'DATABASE_CONNECTION_STRING']
+  .map((name) => process.env[name]).filter((value): value is string => value !== undefined && value !== '')
 
 /** Start-up problems the developer fixes by changing a setting: one line each, no stack trace. */
 const isOneLineProblem = (error: unknown): error is Error =>
@@ -38,9 +43,9 @@ if (args !== undefined) {
       process.stdout.write(`Telegram bot stopped (${signal ?? 'after an error'})\n`)
     })
   } catch (error) {
-    // Anything else is a bug and keeps its stack.
-    if (!isOneLineProblem(error)) throw error
-    process.stderr.write(`Cannot start: ${error.message}\n`)
+    // Anything else is a bug and keeps its stack, but never a credential a client error may quote.
+    const text = isOneLineProblem(error) ? `Cannot start: ${error.message}` : scrubSecrets(String((error as Error).stack ?? error), secretsFromEnvironment())
+    process.stderr.write(`${text}\n`)
     process.exitCode = 1
   }
 }

@@ -47,12 +47,27 @@ export function telegramFailure (error: unknown, apiRoot: string): unknown {
   if (code !== undefined) {
     return new StartupError(`Telegram's Bot API at ${apiRoot} is unreachable (${code}): check the network or TELEGRAM_API_ROOT, or unset TELEGRAM_BOT_TOKEN to use the embedded emulator`)
   }
+  // Any other failure of node-fetch (an answer that is not JSON: a proxy's or a captive portal's page)
+  // quotes the request URL, token included, in its message: only its type is kept.
+  const fetchType = causes(error).find((cause) => cause.name === 'FetchError')?.type
+  if (fetchType !== undefined) {
+    return new StartupError(`Telegram's Bot API at ${apiRoot} gave an answer that is not the Bot API's (${String(fetchType)}): check TELEGRAM_API_ROOT, or unset TELEGRAM_BOT_TOKEN to use the embedded emulator`)
+  }
   return error
+}
+
+type ClientError = SystemError & { cause?: unknown, type?: string }
+
+/** The error and its causes (the retrying client wraps node-fetch's error in a TransientError), at most 5 deep. */
+function causes (error: unknown): ClientError[] {
+  const chain: ClientError[] = []
+  for (let current = error as ClientError | undefined; current !== undefined && current !== null && chain.length < 5; current = current.cause as ClientError | undefined) chain.push(current)
+  return chain
 }
 
 /** node-fetch (Telegraf's client) puts the system error code on the error or on its cause. */
 function networkCode (error: unknown): string | undefined {
-  for (let current = error as (SystemError & { cause?: unknown, errno?: string, type?: string }) | undefined; current !== undefined && current !== null; current = current.cause as typeof current) {
+  for (const current of causes(error)) {
     if (typeof current.code === 'string' && /^E[A-Z_]+$/.test(current.code)) return current.code
     if (current.type === 'request-timeout' || current.name === 'AbortError' || current.name === 'TimeoutError') return 'timeout'
   }

@@ -14,9 +14,13 @@ import { captureLogs } from '../support/log-capture.js'
 import { closedPort, REAL_LOOKING_TOKEN, takenPort } from '../support/npm-start.js'
 
 async function refusingBotApi (t: Test): Promise<string> {
+  return await botApiAnswering(t, 401, 'application/json', JSON.stringify({ ok: false, error_code: 401, description: 'Unauthorized' }))
+}
+
+async function botApiAnswering (t: Test, status: number, contentType: string, body: string): Promise<string> {
   const server = createHttpServer((_request, response) => {
-    response.writeHead(401, { 'content-type': 'application/json' })
-    response.end(JSON.stringify({ ok: false, error_code: 401, description: 'Unauthorized' }))
+    response.writeHead(status, { 'content-type': contentType })
+    response.end(body)
   })
   server.listen(0, '127.0.0.1')
   await once(server, 'listening')
@@ -59,6 +63,14 @@ t.test('Telegraf\'s own errors: the network code, never its message (which quote
 
   const wrapped = telegramFailure(new Error('Telegram getWebhookInfo still failing', { cause: Object.assign(new Error('The operation was aborted'), { name: 'AbortError' }) }), apiRoot)
   t.match((wrapped as Error).message, 'is unreachable (timeout)', 'a timeout deep in the causes')
+})
+
+t.test('an API root that answers with a page instead of the Bot API: one line with the error\'s type, not its message (which quotes the token)', async (t) => {
+  const apiRoot = await botApiAnswering(t, 200, 'text/html', '<html><body>Sign in to the Wi-Fi</body></html>')
+  const failed = await start({ PORT: '0', TELEGRAM_BOT_TOKEN: REAL_LOOKING_TOKEN, TELEGRAM_API_ROOT: apiRoot })
+  t.type(failed, StartupError)
+  t.equal((failed as Error).message, `Telegram's Bot API at ${apiRoot} gave an answer that is not the Bot API's (invalid-json): check TELEGRAM_API_ROOT, or unset TELEGRAM_BOT_TOKEN to use the embedded emulator`)
+  t.notMatch((failed as Error).message, REAL_LOOKING_TOKEN.split(':')[1] ?? REAL_LOOKING_TOKEN)
 })
 
 t.test('anything else passes through unchanged, to keep its stack', async (t) => {
