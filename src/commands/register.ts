@@ -38,8 +38,8 @@ export function parseRegisterArguments (args: readonly string[]): { username: st
 
 /**
  * In groups the message holds a credential for everyone to read: remove it when the bot is allowed to.
- * Whether it is gone is remembered, so a redelivery neither deletes again (Telegram would answer 400
- * for the message already gone) nor takes that 400 for a missing right.
+ * Whether it is gone is remembered, so a redelivery does not delete again; a message already gone
+ * (Telegram's 400 "message to delete not found") counts as deleted, never as a missing right.
  */
 async function deleteCommandMessage ({ ctx, app, log }: CommandInvocation): Promise<boolean> {
   const { result } = await app.updateLedger.once(ctx.update.update_id, 'deletion', async () => {
@@ -49,6 +49,11 @@ async function deleteCommandMessage ({ ctx, app, log }: CommandInvocation): Prom
       return true
     } catch (error) {
       if (!(error instanceof TelegramError) || error.code !== 400) throw error
+      // Already gone: its sender deleted it, or an attempt whose answer was lost (aborted at its deadline) did.
+      if (/message to delete not found/i.test(error.description)) {
+        log.info('the /register message was already gone from the group')
+        return true
+      }
       log.warn({ err: error }, 'could not delete the /register message (the bot needs the right to delete messages)')
       return false
     }

@@ -119,3 +119,18 @@ t.test('a redelivered group /register: no second deletion attempt, no second not
   t.equal(telegram.callsOf('deleteMessage').length, 2, 'one deletion attempt per update')
   t.equal(attemptRows(app).length, 2, 'the procedure once per update')
 })
+
+t.test('a /register message already gone when the bot deletes it (its sender, or an attempt whose answer was lost) is not taken for a missing right: no note', async (t) => {
+  const { app, telegram, config } = await startWorkerFixture(t)
+  telegram.setBotAdmin(group.id, true)
+  const update = telegram.sendUserMessage({ chat: group, from: alice, text: '/register demo demo-token' })
+  // An earlier attempt deleted it and its answer never arrived.
+  const gone = await fetch(`${config.telegram.apiRoot}/bot${config.telegram.botToken ?? ''}/deleteMessage`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ chat_id: group.id, message_id: update.message.message_id })
+  })
+  t.equal(gone.status, 200)
+  const result = await createBatchHandler(app)(sqsEvent([updateRecord(update)]), context())
+  t.same(result.batchItemFailures, [])
+  t.same(telegram.callsOf('deleteMessage').map((call) => call.status), [200, 400], 'the worker\'s attempt finds it gone')
+  t.same(telegram.botMessages(group.id).map((message) => message.text), [REPLIES.registered('demo')], 'the reply, and no note asking to delete a message that is gone')
+})
