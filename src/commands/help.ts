@@ -1,5 +1,6 @@
 import type { BotCommand } from './command.js'
 import { TEXTS } from './register.js'
+import { replyOnce } from './reply-once.js'
 
 /** What the bot does, then each command's usage and description, from the registry (src/commands/index.ts). */
 export function helpText (commands: readonly BotCommand[]): string {
@@ -12,7 +13,7 @@ export const help: BotCommand = {
   description: 'What this bot does and how to use its commands',
   usage: '/help',
   inGroups: 'when-addressed',
-  async handle ({ ctx, app }) {
-    await ctx.reply(helpText(app.commandRegistry.commands))
+  async handle (invocation) {
+    await replyOnce(invocation, helpText(invocation.app.commandRegistry.commands))
   }
 }

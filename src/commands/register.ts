@@ -1,6 +1,7 @@
 import { TelegramError } from 'telegraf'
 import { isFromOwnAccount, type RawUpdate } from '../telegram/update.js'
 import { isGroupChat, type BotCommand, type CommandInvocation } from './command.js'
+import { replyOnce } from './reply-once.js'
 
 export const REPLIES = {
   registered: (username: string) => `Registration successful! Welcome ${username}`,
@@ -70,26 +71,19 @@ async function askToDeleteMessage ({ ctx, app, log }: CommandInvocation): Promis
   }
 }
 
-/** Sends a reply unless the ledger says it was confirmed sent before (a redelivered update): one answer per update. */
-async function replyOnce ({ ctx, app }: CommandInvocation, text: string): Promise<void> {
-  await app.updateLedger.once(ctx.update.update_id, 'reply', async () => { await ctx.reply(text); return 'sent' })
-}
-
 /** The answer to one /register: refused sender, malformed, or the procedure's outcome. */
 async function answer (invocation: CommandInvocation): Promise<void> {
   const { ctx, args, app, log } = invocation
   if (!isFromOwnAccount(ctx.update as unknown as RawUpdate)) {
     log.info({ outcome: 'refused-sender' }, 'register: not sent from a person\'s own account; the procedure is not called')
-    await replyOnce(invocation, TEXTS.ownAccount)
-    app.botMetrics.registrationRefusedSender()
+    if (await replyOnce(invocation, TEXTS.ownAccount)) app.botMetrics.registrationRefusedSender()
     return
   }
 
   const credentials = parseRegisterArguments(args)
   if (credentials === undefined) {
     log.info({ outcome: 'malformed' }, 'register: malformed command')
-    await replyOnce(invocation, REPLIES.malformed)
-    app.botMetrics.registrationMalformed()
+    if (await replyOnce(invocation, REPLIES.malformed)) app.botMetrics.registrationMalformed()
     return
   }
 

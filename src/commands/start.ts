@@ -1,6 +1,7 @@
 import type { BotCommand } from './command.js'
 import { helpText } from './help.js'
 import { TEXTS } from './register.js'
+import { replyOnce } from './reply-once.js'
 
 /** The payload of the deep link `https://t.me/<bot>?start=register`, which a group message points people to. */
 export const REGISTER_DEEP_LINK_PAYLOAD = 'register'
@@ -14,10 +15,10 @@ export const start: BotCommand = {
   description: 'Start talking to the bot',
   usage: '/start',
   inGroups: 'when-addressed',
-  async handle ({ ctx, args, app }) {
-    const { commands } = app.commandRegistry
+  async handle (invocation) {
+    const { commands } = invocation.app.commandRegistry
     const register = commands.find((command) => command.name === 'register')
-    const asksToRegister = args[0]?.toLowerCase() === REGISTER_DEEP_LINK_PAYLOAD && register !== undefined
-    await ctx.reply(asksToRegister ? TEXTS.registerHere(register.usage) : helpText(commands))
+    const asksToRegister = invocation.args[0]?.toLowerCase() === REGISTER_DEEP_LINK_PAYLOAD && register !== undefined
+    await replyOnce(invocation, asksToRegister ? TEXTS.registerHere(register.usage) : helpText(commands))
   }
 }

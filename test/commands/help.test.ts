@@ -51,3 +51,14 @@ t.test('in a group, /help@bot and /start@bot answer; a bare /help or /start is l
   await createBatchHandler(app)(sqsEvent(records), context())
   t.same(telegram.botMessages(group.id).map((message) => message.text), [helpText(commands), TEXTS.registerHere('/register [username] [token]')])
 })
+
+t.test('a redelivered /help or /start register is answered once', async (t) => {
+  const { app, telegram } = await startWorkerFixture(t)
+  const records = ['/help', '/start register'].map((text) => updateRecord(telegram.sendUserMessage({ from: ann, text })))
+  const handler = createBatchHandler(app)
+  for (const receive of [1, 2]) {
+    // Lambda's event source may hand the same records over again; a late duplicate is another SQS message.
+    t.same((await handler(sqsEvent(records.map((record) => ({ ...record, messageId: `${record.messageId}-${receive}` }))), context())).batchItemFailures, [])
+  }
+  t.same(telegram.botMessages(ann.id).map((message) => message.text), [helpText(commands), TEXTS.registerHere('/register [username] [token]')])
+})

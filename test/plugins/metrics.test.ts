@@ -113,3 +113,20 @@ t.test('namespace and service from the environment; written at any LOG_LEVEL; th
   disabled.flush()
   t.same(emfLinesSince(before), [], 'POWERTOOLS_METRICS_DISABLED: nothing written')
 })
+
+t.test('a redelivered update is counted once: a malformed or refused /register whose answer is known is not counted again', async (t) => {
+  const { app, telegram } = await startWorkerFixture(t)
+  telegram.setBotAdmin(group.id, true)
+  const records = [
+    updateRecord(telegram.sendUserMessage({ from: person, text: '/register demo' })),
+    updateRecord(telegram.sendUserMessage({ chat: group, ...anonymousAdmin(group), text: '/register demo demo-token' }))
+  ]
+  const handler = createBatchHandler(app)
+  const from = capturedLogLines.length
+  for (const receive of [1, 2]) {
+    await handler(sqsEvent(records.map((record) => ({ ...record, messageId: `${record.messageId}-${receive}` }))), lambdaContext('worker', 60_000))
+  }
+  const counted = (name: string): number => emfLinesSince(from).flatMap((emf) => metricsOf(emf)[name]?.values ?? []).reduce((sum, value) => sum + value, 0)
+  t.equal(counted('RegistrationMalformed'), 1)
+  t.equal(counted('RegistrationRefusedSender'), 1)
+})
