@@ -67,7 +67,7 @@ export function createAlarms ({ queues, api, workers }: Watched) {
     threshold: 1
   })
   alarm('WorkerErrors', 'Worker invocations failed or timed out (whole batches, not single records).', functionErrors(workers.worker))
-  alarm('DeadLetterErrors', 'DeadLetter invocations failed: dead letters will pile up in UpdatesParked unanswered.', functionErrors(workers.deadLetter))
+  alarm('DeadLetterErrors', 'DeadLetter invocations failed as a whole (start-up, timeout); failing records show as UpdatesDlqNotEmpty.', functionErrors(workers.deadLetter))
   alarm('ApiServerErrors', 'The HTTP API answered 5xx: Telegram is retrying and holding back later updates.', {
     namespace: 'AWS/ApiGateway',
     metricName: '5xx',

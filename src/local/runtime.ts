@@ -2,6 +2,7 @@ import { rm, writeFile, mkdir } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import type { DestinationStream } from 'pino'
+import { MAX_RECEIVE_COUNT, WORKER } from '../../infra/settings.js'
 import { loadConfig, type Config } from '../config.js'
 import { createSqsQueue } from '../plugins/queue.js'
 import { buildApp } from '../app.js'
@@ -17,9 +18,6 @@ import { reportingTo } from './processing-report.js'
 import { startQueuePoller, type BatchHandler, type QueuePoller } from './queue-poller.js'
 import { listenFailure, telegramFailure } from './startup-errors.js'
 import { startTelegramEmulator, type TelegramEmulator } from './telegram-emulator.js'
-
-/** As the deployed queue's redrive policy. */
-const MAX_RECEIVE_COUNT = 5
 
 export interface LocalRuntimeOptions {
   env?: NodeJS.ProcessEnv
@@ -125,7 +123,7 @@ export async function startLocalRuntime (options: LocalRuntimeOptions = {}): Pro
       const shared = {
         client: queues.client,
         region: config.queue.region,
-        invocationTimeoutMs: options.invocationTimeoutMs ?? 60_000,
+        invocationTimeoutMs: options.invocationTimeoutMs ?? WORKER.timeoutSeconds * 1000,
         visibilityTimeoutSeconds,
         onError: (error: unknown): void => { app.log.error({ err: error }, 'local queue poller failed') }
       }

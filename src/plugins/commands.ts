@@ -71,4 +71,5 @@ export default fp<{ commands?: readonly BotCommand[] }>(async (fastify, options)
     }
     await command.handle({ ctx, args: parsed.args, app: fastify, log: log.child({ command: command.name }) })
   })
-}, { name: 'commands', dependencies: ['bot'] })
+// The commands use all of these: an app without one fails at start, not at the first /register.
+}, { name: 'commands', dependencies: ['bot', 'db', 'update-ledger', 'metrics'] })

@@ -1,6 +1,7 @@
 import { GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs'
 import fp from 'fastify-plugin'
 import { requireSetting, type Config } from '../config.js'
+import { emulatorCredentials } from '../emulator-credentials.js'
 
 /** One Telegram update, ready for a FIFO queue. */
 export interface QueuedUpdate {
@@ -11,7 +12,8 @@ export interface QueuedUpdate {
 }
 
 export interface UpdateQueue {
-  send: (update: QueuedUpdate) => Promise<void>
+  /** `signal` aborts the send (the dead-letter handler's record deadline); the SDK's own bounds apply either way. */
+  send: (update: QueuedUpdate, signal?: AbortSignal) => Promise<void>
   /** Health probe: resolves when the queue answers. */
   check: (signal: AbortSignal) => Promise<void>
   close: () => void
@@ -33,6 +35,8 @@ declare module 'fastify' {
 const SQS_MAX_ATTEMPTS = 2
 const SQS_CONNECTION_TIMEOUT_MS = 1000
 const SQS_REQUEST_TIMEOUT_MS = 1500
+/** The longest one send can take with its attempts: the bound of a send that a deadline also aborts. */
+export const SQS_SEND_BOUND_MS = SQS_MAX_ATTEMPTS * (SQS_CONNECTION_TIMEOUT_MS + SQS_REQUEST_TIMEOUT_MS)
 
 /** A sender for one SQS FIFO queue (the updates queue, or the dead-letter handler's parking queue). */
 export function createSqsQueue (settings: Config['queue'], queueUrl: string): UpdateQueue {
@@ -44,13 +48,10 @@ export function createSqsQueue (settings: Config['queue'], queueUrl: string): Up
     // requestTimeout passes, and a queue that accepted the connection but never answers would hold
     // the webhook (and Telegram's delivery to that chat) until Telegram gives up.
     requestHandler: { connectionTimeout: SQS_CONNECTION_TIMEOUT_MS, requestTimeout: SQS_REQUEST_TIMEOUT_MS, throwOnRequestTimeout: true },
-    // An emulator accepts any credentials; real AWS always gets the default provider chain.
-    ...(settings.endpoint !== undefined && process.env.AWS_ACCESS_KEY_ID === undefined
-      ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
-      : {})
+    ...emulatorCredentials(settings.endpoint)
   })
   return {
-    async send (update) {
+    async send (update, signal) {
       try {
         await client.send(new SendMessageCommand({
           QueueUrl: queueUrl,
@@ -58,7 +59,7 @@ export function createSqsQueue (settings: Config['queue'], queueUrl: string): Up
           MessageGroupId: update.groupId,
           MessageDeduplicationId: update.deduplicationId,
           MessageAttributes: { UpdateType: { DataType: 'String', StringValue: update.updateType } }
-        }))
+        }), { abortSignal: signal })
       } catch (error) {
         throw new QueueUnavailableError('the update queue is unavailable', { cause: error })
       }

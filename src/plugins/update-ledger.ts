@@ -6,6 +6,7 @@ import fp from 'fastify-plugin'
 import { LEDGER } from '../../infra/settings.js'
 import { requireSetting, type Config } from '../config.js'
 import { callSignal, remainingMs } from '../deadline.js'
+import { emulatorCredentials } from '../emulator-credentials.js'
 import { TransientError } from '../errors.js'
 
 /**
@@ -49,10 +50,7 @@ export function createLedgerClient (settings: Config['ledger']): DynamoDBClient 
     endpoint: settings.endpoint,
     maxAttempts: LEDGER.dynamoMaxAttempts,
     requestHandler: { connectionTimeout: LEDGER.dynamoConnectTimeoutMs, requestTimeout: LEDGER.dynamoRequestTimeoutMs, throwOnRequestTimeout: true },
-    // An emulator accepts any credentials; real AWS always gets the default provider chain.
-    ...(settings.endpoint !== undefined && process.env.AWS_ACCESS_KEY_ID === undefined
-      ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
-      : {})
+    ...emulatorCredentials(settings.endpoint)
   })
   // Powertools sends without options: give each of its calls the deadline (all attempts together).
   const send = client.send.bind(client) as (command: unknown, options?: { abortSignal?: AbortSignal }) => Promise<unknown>

@@ -1,7 +1,8 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch'
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import type { FastifyInstance } from 'fastify'
-import type { QueuedUpdate, UpdateQueue } from '../plugins/queue.js'
+import { callSignal } from '../deadline.js'
+import { SQS_SEND_BOUND_MS, type QueuedUpdate, type UpdateQueue } from '../plugins/queue.js'
 import { chatIdOf, senderIdOf, updateTypeOf, type RawUpdate } from '../telegram/update.js'
 import { isPermanentTelegramRefusal, recordLogger, updateOf, withinRecordBudget } from './records.js'
 
@@ -29,14 +30,16 @@ export function createDeadLetterHandler (app: FastifyInstance, parked: UpdateQue
       const copy: QueuedUpdate = {
         body: record.body,
         groupId: record.attributes.MessageGroupId ?? record.messageId,
-        deduplicationId: record.attributes.MessageDeduplicationId ?? record.messageId,
+        // The update_id again, as the webhook set it: SQS may give a message moved into a DLQ another one.
+        deduplicationId: update === undefined ? record.attributes.MessageDeduplicationId ?? record.messageId : String(update.update_id),
         updateType
       }
       await withinRecordBudget(context, async () => {
+        const park = async (): Promise<void> => { await parked.send(copy, callSignal(SQS_SEND_BOUND_MS)) }
         // Without an update_id there is nothing to key a ledger record by: SQS's deduplication (5 minutes) is all.
-        if (update === undefined) return await parked.send(copy)
+        if (update === undefined) return await park()
         const updateId = update.update_id
-        const { remembered } = await app.updateLedger.once(updateId, 'parked', async () => { await parked.send(copy); return 'parked' })
+        const { remembered } = await app.updateLedger.once(updateId, 'parked', async () => { await park(); return 'parked' })
         log.error({ updateId, updateType, parkedBefore: remembered }, 'update could not be processed and was parked for redrive')
 
         const chatId = senderIdOf(update) === undefined ? undefined : chatIdOf(update)

@@ -196,6 +196,7 @@ t.test('without a preset username the bot calls getMe once per cold start', asyn
 })
 
 t.test('no /register token reaches a log line', async (t) => {
+  t.ok(capturedLogLines.length > 0, 'the tests above wrote log lines to search')
   for (const token of ['demo-token', 'alice-secret-token', 'wrong-token']) {
     t.notOk(capturedLogLines.some((line) => line.includes(token)), `no line contains ${token}`)
   }
