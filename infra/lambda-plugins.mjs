@@ -17,11 +17,7 @@ export const STAND_INS = {
   'whatwg-url': standIn('whatwg-url-node.cjs'),
   '@azure/identity': standIn('azure-identity-none.cjs'),
   http: standIn('node-http-builtin.cjs'),
-  'node:http': standIn('node-http-builtin.cjs'),
-  // iconv-lite's own lazy require()s of its double-byte tables (encodings/dbcs-data.js); no other
-  // package here imports paths of these names.
-  ...Object.fromEntries(['shiftjis', 'eucjp', 'cp936', 'gbk-added', 'gb18030-ranges', 'cp949', 'cp950', 'big5-added']
-    .map((table) => [`./tables/${table}.json`, standIn('iconv-lite-cjk-none.cjs')]))
+  'node:http': standIn('node-http-builtin.cjs')
 }
 
 const exactly = (name) => new RegExp(`^${name.replace(/[/.*+?^${}()|[\]\\-]/g, '\\$&')}$`)

@@ -4,7 +4,7 @@
  * This catches what the resource checks cannot: a package the bundle imports at load time but does
  * not contain, a banner that breaks the module, a setting the code requires but is not linked.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
@@ -116,32 +116,6 @@ t.test('SQL Server\'s Entra ID (Azure AD) logins are left out of the Lambda bund
   writeFileSync(probe, `const { handler } = await import(${JSON.stringify(pathToFileURL(bundle.file).href)})\ntry { await handler() } catch (error) { console.log(error.message) }\n`)
   const loaded = await loadLambda(probe, {})
   t.match(loaded.output, /Microsoft Entra ID \(Azure AD\) authentication for SQL Server is left out of this bundle/)
-})
-
-t.test('iconv-lite in a Lambda bundle keeps the single-byte code pages and leaves out the CJK ones, saying so when one is used', async (t) => {
-  const dir = scratch(t, 'lambda-iconv-')
-  const entry = join(dir, 'iconv.ts')
-  // tedious's own calls: decode/encode with the code page of the column's collation.
-  writeFileSync(entry, [
-    "import iconv from 'iconv-lite'",
-    "const attempt = (work: () => unknown): unknown => { try { return work() } catch (error) { return (error as Error).message } }",
-    'const found = {',
-    "  cp1252: iconv.decode(Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x80]), 'CP1252'),",
-    "  cp1251: iconv.encode('\u0414', 'CP1251')[0],",
-    "  cp932: attempt(() => iconv.decode(Buffer.from([0x82, 0xa0]), 'CP932')),",
-    "  cp936: attempt(() => iconv.encode('\u4e2d', 'CP936'))",
-    '}',
-    'console.log(JSON.stringify(found))',
-    'export const handler = async () => found'
-  ].join('\n'))
-  const bundle = await bundleLambda(entry, SCRATCH_BUILD, join(dir, 'out'))
-  t.notMatch(readFileSync(bundle.file, 'utf8'), /"8140"|"a1a1"/, 'the double-byte tables are not in the bundle')
-  const loaded = await loadLambda(bundle.file, {})
-  t.ok(loaded.ok, 'loads', { output: loaded.output })
-  const found = JSON.parse(loaded.output.trim().split('\n').at(-1) ?? '{}') as Record<string, unknown>
-  t.equal(found.cp1252, 'caf\u00e9\u20ac', 'Latin-1 (the default collation) decodes')
-  t.equal(found.cp1251, 0xc4, 'Cyrillic encodes')
-  for (const page of ['cp932', 'cp936']) t.match(found[page], /Japanese, Chinese and Korean code pages \(932, 936, 949, 950\) are left out of this bundle/, `${page} fails with the reason`)
 })
 
 t.test('an ES import of node:http in a Lambda bundle is Node\'s own module and does not load undici', async (t) => {
