@@ -1,4 +1,5 @@
 import { API, RUNTIME, WORKER } from '../infra/settings.js'
+import { startEmbeddedDynamoDb } from '../src/local/embedded-dynamodb.js'
 import { startTelegramEmulator } from '../src/local/telegram-emulator.js'
 import { TdsResponder } from '../test/support/tds-responder.js'
 import { VARIANTS, type Bundles, type VariantName } from './bundle.js'
@@ -98,6 +99,10 @@ export async function measureColdStarts (bundles: Bundles, sqs: SqsProcess, opti
   // procedure call answering "registered"), against the TDS responder the tests use. Not SQLite: that
   // path needs a native addon built for each Node and skips the driver Lambda loads.
   const sqlServer = await TdsResponder.start()
+  // The update ledger as the Worker reaches DynamoDB: its own client over HTTP, here to dynalite (the
+  // local runtime's DynamoDB) on loopback. The waits on dynalite count in wall time, as DynamoDB's round
+  // trips do on Lambda; its work runs in this process, so it is not in the child's CPU time.
+  const dynamo = await startEmbeddedDynamoDb({ region: 'us-east-1' })
   try {
     const queueEnv = { QUEUE_URL: sqs.queueUrl, SQS_ENDPOINT: sqs.endpoint }
     const apiEnv = (name: string): Record<string, string> => lambdaEnv(name, API.memoryMb, API.timeoutSeconds, {
@@ -120,7 +125,9 @@ export async function measureColdStarts (bundles: Bundles, sqs: SqsProcess, opti
           TELEGRAM_BOT_TOKEN: telegram.token,
           TELEGRAM_API_ROOT: telegram.url,
           TELEGRAM_BOT_USERNAME: telegram.botUsername,
-          DATABASE_CONNECTION_STRING: sqlServer.connectionString()
+          DATABASE_CONNECTION_STRING: sqlServer.connectionString(),
+          LEDGER_TABLE: dynamo.ledgerTable,
+          DYNAMODB_ENDPOINT: dynamo.endpoint
         }),
         event: (run) => {
           // A real /register update from the emulator, so that the chat exists when the Worker replies.
@@ -200,5 +207,6 @@ export async function measureColdStarts (bundles: Bundles, sqs: SqsProcess, opti
   } finally {
     await telegram.close()
     await sqlServer.stop()
+    await dynamo.stop()
   }
 }
