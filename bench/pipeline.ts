@@ -2,6 +2,7 @@ import { fork } from 'node:child_process'
 import { once } from 'node:events'
 import type { DestinationStream } from 'pino'
 import { startLocalRuntime, type LocalRuntime } from '../src/local/runtime.js'
+import { startDynamoDbProcess } from './dynamodb-process.js'
 import { account, run, runGroupChatter, type GroupChatterRun, type PipelineRun } from './pipeline-driver.js'
 import type { FromTelegram, ToTelegram } from './telegram-process.js'
 
@@ -39,7 +40,7 @@ async function startRuntime (env: Record<string, string>, logDestination: Destin
 }
 
 /** Bursts through a runtime whose Telegram is the emulator in a child process (TELEGRAM_POLL=0: updates arrive by webhook only). */
-async function measureSplit (options: Options, devAccounts: string, logDestination: DestinationStream): Promise<PipelineRun[]> {
+async function measureSplit (options: Options, env: Record<string, string>, logDestination: DestinationStream): Promise<PipelineRun[]> {
   const child = fork(new URL('./telegram-process.ts', import.meta.url), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
   try {
     const next = async (): Promise<FromTelegram> => {
@@ -52,7 +53,7 @@ async function measureSplit (options: Options, devAccounts: string, logDestinati
     }
     const ready = await next()
     if (ready.type !== 'ready') throw new Error('the Telegram process did not start')
-    const runtime = await startRuntime({ TELEGRAM_BOT_TOKEN: ready.token, TELEGRAM_API_ROOT: ready.url, TELEGRAM_BOT_USERNAME: ready.botUsername, TELEGRAM_POLL: '0', DEV_ACCOUNTS: devAccounts }, logDestination)
+    const runtime = await startRuntime({ TELEGRAM_BOT_TOKEN: ready.token, TELEGRAM_API_ROOT: ready.url, TELEGRAM_BOT_USERNAME: ready.botUsername, TELEGRAM_POLL: '0', ...env }, logDestination)
     const ask = async (request: ToTelegram): Promise<PipelineRun | undefined> => {
       child.send(request)
       const answer = await next()
@@ -92,10 +93,21 @@ async function measureSplit (options: Options, devAccounts: string, logDestinati
  * the traffic that dominates once the bot reads every group message.
  */
 export async function measurePipeline (options: Options): Promise<PipelineResult> {
+  // The ledger's DynamoDB in its own process, as DynamoDB is on Lambda: its work is not the bot's.
+  const ledger = await startDynamoDbProcess()
+  try {
+    return await measurePipelineWith(options, ledger.env)
+  } finally {
+    await ledger.stop()
+  }
+}
+
+async function measurePipelineWith (options: Options, ledgerEnv: Record<string, string>): Promise<PipelineResult> {
   const warnings: string[] = []
-  const logDestination: DestinationStream = { write: (line: string) => { warnings.push(line) } }
+  // Warnings and errors only: the metrics' EMF lines are written at info whatever LOG_LEVEL says.
+  const logDestination: DestinationStream = { write: (line: string) => { if (Number(/"level":(\d+)/.exec(line)?.[1] ?? 50) >= 40) warnings.push(line) } }
   const accounts = Array.from({ length: Math.max(options.messagesPerUser, options.paced.messagesPerUser) }, (_, k) => `${account(k)}:tok${String(k).padStart(2, '0')}`)
-  const runtime = await startRuntime({ DEV_ACCOUNTS: accounts.join(',') }, logDestination)
+  const runtime = await startRuntime({ ...ledgerEnv, DEV_ACCOUNTS: accounts.join(',') }, logDestination)
   let runs: PipelineRun[]
   let paced: PipelineRun
   const chatter: GroupChatterRun[] = []
@@ -132,7 +144,7 @@ export async function measurePipeline (options: Options): Promise<PipelineResult
   } finally {
     await runtime.close()
   }
-  const split = await measureSplit(options, accounts.join(','), logDestination)
+  const split = await measureSplit(options, { ...ledgerEnv, DEV_ACCOUNTS: accounts.join(',') }, logDestination)
   return {
     burst: { median: medianByRate(runs), runs },
     paced,
