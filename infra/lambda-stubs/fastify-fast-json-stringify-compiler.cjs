@@ -5,10 +5,4 @@
 // schemas no longer filter out undeclared properties or coerce values, and fast-json-stringify's
 // faster serialisation of large known shapes. A Fastify that asks for its default serializer
 // compiler anyway fails here at init, loudly.
-function SerializerSelector () {
-  throw new Error('Lambda build: Fastify asked for its default fast-json-stringify serializer compiler, which this bundle leaves out; give Fastify schemaController.compilersFactory (src/schema-compilers.ts)')
-}
-
-module.exports = SerializerSelector
-module.exports.default = SerializerSelector
-module.exports.SerializerSelector = SerializerSelector
+module.exports = require('./fastify-default-compiler.cjs')('SerializerSelector', 'fast-json-stringify serializer compiler')
