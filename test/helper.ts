@@ -1,8 +1,7 @@
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify'
 import type { Test } from 'tap'
-import { buildApp } from '../src/app.js'
 import { loadConfig, type Config } from '../src/config.js'
-import { webhookParts } from '../src/webhook-app.js'
+import { buildWebhookApp } from '../src/webhook-app.js'
 import { captureLogs } from './support/log-capture.js'
 
 /** A syntactically valid bot token used across the tests (never a real one). */
@@ -26,7 +25,7 @@ export function testConfig (env: Record<string, string | undefined> = {}): Confi
  * with log lines captured, and closes it when the test ends. The one way tests obtain an app.
  */
 export async function buildTestApp (t: Test, config: Config = testConfig(), plugins: FastifyPluginAsync[] = []): Promise<FastifyInstance> {
-  const app = buildApp(config, { plugins: [...webhookParts.plugins, ...plugins], routes: webhookParts.routes, logDestination: captureLogs() })
+  const app = buildWebhookApp(config, { plugins, logDestination: captureLogs() })
   t.teardown(async () => { await app.close() })
   await app.ready()
   return app

@@ -1,8 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import type { DestinationStream } from 'pino'
-import { buildApp } from '../app.js'
 import { loadConfig, type Config } from '../config.js'
-import { webhookParts } from '../webhook-app.js'
+import { buildWebhookApp } from '../webhook-app.js'
 import { workerPlugins } from '../worker/app.js'
 import type { EmbeddedQueues } from './embedded-sqs.js'
 import { describeDatabase, embedLedger, embedQueues, embedTelegram, startPollers, wireTelegram, type Assembly } from './runtime-parts.js'
@@ -60,7 +59,7 @@ export async function startLocalRuntime (options: LocalRuntimeOptions = {}): Pro
     await describeDatabase(assembly, config, options.fresh === true)
 
     // One process plays all three functions: the webhook's queue and route beside the worker's plugins.
-    const app = buildApp(config, { plugins: [...webhookParts.plugins, ...workerPlugins], routes: webhookParts.routes, logDestination: options.logDestination })
+    const app = buildWebhookApp(config, { plugins: workerPlugins, logDestination: options.logDestination })
     assembly.cleanups.push(async () => { await app.close() })
     const { host, port } = config.server
     await app.listen({ host, port }).catch((error: unknown) => { throw listenFailure(error, { what: 'the webhook server', host, port, portSetting: 'PORT' }) })
