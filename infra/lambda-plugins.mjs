@@ -17,7 +17,13 @@ export const STAND_INS = {
   'whatwg-url': standIn('whatwg-url-node.cjs'),
   '@azure/identity': standIn('azure-identity-none.cjs'),
   http: standIn('node-http-builtin.cjs'),
-  'node:http': standIn('node-http-builtin.cjs')
+  'node:http': standIn('node-http-builtin.cjs'),
+  http2: standIn('node-http2-lazy.cjs'),
+  'node:http2': standIn('node-http2-lazy.cjs'),
+  dns: standIn('node-dns-lazy.cjs'),
+  'node:dns': standIn('node-dns-lazy.cjs'),
+  semver: standIn('semver-lazy.cjs'),
+  '@js-joda/core': standIn('js-joda-local-date.cjs')
 }
 
 const exactly = (name) => new RegExp(`^${name.replace(/[/.*+?^${}()|[\]\\-]/g, '\\$&')}$`)

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto'
 import { Resource } from 'sst/resource'
 import { Literal, Object as ObjectSchema, Optional, String as StringSchema, Union, type Static } from 'typebox'
-import { Value } from 'typebox/value'
+import { Check, Errors } from 'typebox/value'
 import type { TLocalizedValidationError } from 'typebox/error'
 
 /** A pattern source matching `word` in any letter case: SQL Server's keywords are case-insensitive, and schema patterns take no flags. */
@@ -113,8 +113,8 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env, links: LinkedV
     const value = links[name as keyof LinkedValues] ?? (env[name] === '' ? undefined : env[name]) ?? DEFAULTS[name]
     if (value !== undefined) raw[name] = value
   }
-  if (!Value.Check(EnvSchema, raw)) {
-    const [first] = Value.Errors(EnvSchema, raw)
+  if (!Check(EnvSchema, raw)) {
+    const [first] = Errors(EnvSchema, raw)
     throw describe(first as TLocalizedValidationError)
   }
   const values = raw as Env

@@ -1,6 +1,6 @@
 import type { FastifySchemaCompiler, FastifySerializerCompiler, FastifyServerOptions } from 'fastify'
 import type { TSchema } from 'typebox'
-import { Value } from 'typebox/value'
+import { Check, Convert, Errors } from 'typebox/value'
 
 /**
  * Request validation by TypeBox: bodies are checked as they are (never coerced: "77" is not an
@@ -14,8 +14,8 @@ import { Value } from 'typebox/value'
  */
 export const typeBoxValidatorCompiler: FastifySchemaCompiler<TSchema> = ({ schema, httpPart }) => {
   return (value: unknown) => {
-    const converted = httpPart === 'body' ? value : Value.Convert(schema, value)
-    return Value.Check(schema, converted) ? { value: converted } : { error: Value.Errors(schema, converted) as unknown as Error }
+    const converted = httpPart === 'body' ? value : Convert(schema, value)
+    return Check(schema, converted) ? { value: converted } : { error: Errors(schema, converted) as unknown as Error }
   }
 }
 

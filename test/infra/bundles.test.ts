@@ -48,6 +48,18 @@ function scratch (t: Test, prefix: string): string {
   return dir
 }
 
+/**
+ * A scratch entry (its source lines, ending with `export const handler`) bundled as the functions are
+ * and loaded on this Node and Lambda's: each load's output should match `expected`.
+ */
+async function probeOnEveryNode (t: Test, name: string, source: string[], expected: string): Promise<void> {
+  const dir = scratch(t, `lambda-${name}-`)
+  const entry = join(dir, `${name}.ts`)
+  writeFileSync(entry, source.join('\n'))
+  const bundle = await bundleLambda(entry, SCRATCH_BUILD, join(dir, 'out'))
+  for (const node of NODES) t.match((await loadLambda(bundle.file, {}, node)).output, expected, `on ${versionOf(node)}`)
+}
+
 for (const role of Object.keys(HANDLERS) as FunctionRole[]) {
   t.test(`${role} (${HANDLERS[role]})`, async (t) => {
     const build = deployment.builds.find((candidate) => candidate.handler === HANDLERS[role])
@@ -119,20 +131,71 @@ t.test('SQL Server\'s Entra ID (Azure AD) logins are left out of the Lambda bund
 })
 
 t.test('an ES import of node:http in a Lambda bundle is Node\'s own module and does not load undici', async (t) => {
-  const dir = scratch(t, 'lambda-http-')
-  const entry = join(dir, 'http.ts')
-  writeFileSync(entry, [
+  await probeOnEveryNode(t, 'http', [
     "import http, { STATUS_CODES } from 'node:http'",
     "import { createRequire } from 'node:module'",
     "const same = http === createRequire(import.meta.url)('http') && STATUS_CODES[404] === 'Not Found'",
     "const undici = process.moduleLoadList.some((name) => name.includes('undici'))",
     'console.log(JSON.stringify({ same, undici }))',
     'export const handler = async () => same'
-  ].join('\n'))
+  ], '{"same":true,"undici":false}')
+})
+
+t.test('the lazy stand-ins (http2, dns, semver) answer as the real modules do, through ES imports too', async (t) => {
+  await probeOnEveryNode(t, 'lazy', [
+    "const http2 = (await import('node:http2')).default",
+    "const dns = (await import('node:dns')).default",
+    "const semver = (await import('semver')).default",
+    "const sameHttp2 = http2.connect === process.getBuiltinModule('node:http2').connect && http2.constants.HTTP2_HEADER_STATUS === ':status' && 'createServer' in http2",
+    "const sameDns = typeof dns.lookup === 'function' && Object.keys(dns).includes('lookup')",
+    "const ranges = [semver.satisfies('5.12.8', '5.x'), semver.satisfies('5.12.8', '>=4 <5'), semver.gt('5.1.0', semver.coerce('5.0')), String(new semver.SemVer('1.2.3'))]",
+    'console.log(JSON.stringify({ sameHttp2, sameDns, ranges }))',
+    'export const handler = async () => true'
+  ], '{"sameHttp2":true,"sameDns":true,"ranges":[true,false,true,"1.2.3"]}')
+})
+
+t.test('Fastify in a Lambda bundle no longer loads http2 and dns at init', async (t) => {
+  await probeOnEveryNode(t, 'lazy-fastify', [
+    "import Fastify from 'fastify'",
+    'import { schemaCompilers } from ' + JSON.stringify(join(ROOT, 'src/schema-compilers.ts')),
+    'const app = Fastify({ schemaController: { compilersFactory: schemaCompilers } })',
+    "app.get('/', async () => ({ ok: true }))",
+    'await app.ready()',
+    "const answer = (await app.inject({ url: '/' })).body",
+    "const loaded = ['http2', 'dns'].filter((name) => process.moduleLoadList.includes('NativeModule ' + name))",
+    'console.log(JSON.stringify({ answer, loaded }))',
+    'export const handler = async () => answer'
+  ], '{"answer":"{\\"ok\\":true}","loaded":[]}')
+})
+
+t.test('tedious\'s date and time parameters in a Lambda bundle (js-joda stand-in) are the bytes the real js-joda gives', async (t) => {
+  const dir = scratch(t, 'lambda-dates-')
+  const entry = join(dir, 'dates.ts')
+  const probe = [
+    "import { TYPES } from 'tedious'",
+    'const out: Record<string, string> = {}',
+    // A leap day, SQL Server's datetime minimum, the last second of 9999, and a date before 1900 (negative days for datetime).
+    'for (const value of [new Date(Date.UTC(2024, 1, 29, 12, 34, 56, 789)), new Date(Date.UTC(1753, 0, 1)), new Date(Date.UTC(9999, 11, 31, 23, 59, 59)), new Date(1899, 11, 31, 8)]) {',
+    "  for (const name of ['Date', 'DateTime', 'DateTime2', 'DateTimeOffset'] as const) {",
+    '    for (const useUTC of [true, false]) {',
+    "      const chunks = [...(TYPES[name] as any).generateParameterData({ value, scale: 7 }, { useUTC, tdsVersion: '7_4' })] as Buffer[]",
+    "      out[[name, value.toISOString(), useUTC].join(' ')] = Buffer.concat(chunks).toString('hex')",
+    '    }',
+    '  }',
+    '}'
+  ]
+  writeFileSync(entry, [...probe, 'console.log(JSON.stringify(out))', 'export const handler = async () => out'].join('\n'))
   const bundle = await bundleLambda(entry, SCRATCH_BUILD, join(dir, 'out'))
+  t.notOk(bundle.packages.has('@js-joda/core'), 'js-joda is not in the bundle')
+  // The same probe built without the stand-ins: tedious with the real js-joda.
+  const { plugins: _plugins, ...withoutStandIns } = SCRATCH_BUILD
+  const real = await bundleLambda(entry, withoutStandIns, join(dir, 'real'))
+  t.ok(real.packages.has('@js-joda/core'), 'the reference has js-joda')
+  const expected = (await loadLambda(real.file, { TZ: 'Europe/Paris' })).output.trim()
+  t.equal(Object.keys(JSON.parse(expected) as object).length, 32, 'the probe covered 4 types × 4 dates × UTC and local')
   for (const node of NODES) {
-    const loaded = await loadLambda(bundle.file, {}, node)
-    t.match(loaded.output, '{"same":true,"undici":false}', `on ${versionOf(node)}`)
+    const loaded = await loadLambda(bundle.file, { TZ: 'Europe/Paris' }, node)
+    t.match(loaded.output, expected, `on ${versionOf(node)}`)
   }
 })
 
