@@ -212,13 +212,15 @@ export interface OneShotTiming {
 const DEFAULT_RETRY_WAIT_MS = 120_000
 const DEFAULT_TIMING: OneShotTiming = { maxWaitMs: 10_000, quietMs: 1500, retryWaitMs: DEFAULT_RETRY_WAIT_MS }
 
-/** How often one-shot mode asks the emulator what became of the message while no reply came. */
+/** How often the chat asks the emulator what became of a message while no reply came. */
 const STATUS_INTERVAL_MS = 1000
 
 export const NO_ANSWER_NOTE = '(the bot processed your message and sent no answer)'
 
-export function retryingNote (failedAttempts: number, retryWaitMs: number): string {
-  return `(processing failed on attempt ${failedAttempts}; the runtime retries it, and the bot apologises if it keeps failing: waiting up to ${Math.round(retryWaitMs / 1000)} s)`
+/** `retryWaitMs`: how long one-shot mode now waits; the interactive chat goes on and prints what comes. */
+export function retryingNote (failedAttempts: number, retryWaitMs?: number): string {
+  const waiting = retryWaitMs === undefined ? '' : `: waiting up to ${Math.round(retryWaitMs / 1000)} s`
+  return `(processing failed on attempt ${failedAttempts}; the runtime retries it, and the bot apologises if it keeps failing${waiting})`
 }
 
 /** Why one-shot mode got nothing: the webhook never took the message, or the runtime never processed it. */
@@ -336,6 +338,42 @@ export async function runInteractive (session: ChatSession, io: ChatIo, streams:
 
   let sending = Promise.resolve()
   let lastSentId = 0
+  // The last message the bot processed without answering (its note is printed): nothing more to wait for.
+  let unansweredId = 0
+  // Sent messages the emulator has not yet said were processed or dead-lettered.
+  const undecided = new Set<number>()
+  const watches: Array<Promise<void>> = []
+  /**
+   * Tells what became of a message, as one-shot mode does: failed and retried; processed with no
+   * answer; dead-lettered without an apology. Replies carry no reference to the message they answer,
+   * so "no answer" is said only of a message sent when every earlier one had been decided: otherwise
+   * a reply to an earlier one may come after it.
+   */
+  const watchUpdate = async (update: { update_id: number, message: { message_id: number } }, judged: boolean, signal: AbortSignal): Promise<void> => {
+    let failuresSeen = 0
+    const sentAt = Date.now()
+    try {
+      while (!signal.aborted) {
+        const status = await client.status(update.update_id).catch(() => undefined)
+        if (status === undefined || signal.aborted) return
+        if (status.attempts.some((attempt) => attempt.outcome !== 'failed')) {
+          if (!judged || reporter.after > update.message.message_id) return
+          if ((await client.poll(chat.id, { after: update.message.message_id, waitSeconds: 0 })).messages.length > 0) return
+          if (status.attempts.some((attempt) => attempt.outcome === 'processed')) show(NO_ANSWER_NOTE)
+          else io.err(nothingHappened(status, Date.now() - sentAt))
+          unansweredId = update.message.message_id
+          return
+        }
+        if (status.attempts.length > failuresSeen) {
+          failuresSeen = status.attempts.length
+          show(retryingNote(failuresSeen))
+        }
+        await new Promise((resolve) => setTimeout(resolve, STATUS_INTERVAL_MS))
+      }
+    } finally {
+      undecided.delete(update.message.message_id)
+    }
+  }
   rl.on('line', (line) => {
     const text = line.trim()
     if (text === '') {
@@ -347,6 +385,10 @@ export async function runInteractive (session: ChatSession, io: ChatIo, streams:
       lastSentId = update.message.message_id
       lastNewsAt = Date.now()
       reporter.sent(update.message.message_id)
+      // Judged when nothing sent before it can still be answered after it.
+      const judged = [...undecided].every((id) => reporter.after > id)
+      undecided.add(update.message.message_id)
+      watches.push(watchUpdate(update, judged, stop.signal))
     }).catch((error: unknown) => {
       io.err((error as Error).message)
     }).finally(() => { prompt() })
@@ -358,11 +400,11 @@ export async function runInteractive (session: ChatSession, io: ChatIo, streams:
   if (!terminal && !state.lost && lastSentId > 0) {
     // Piped input ended: give the bot time to answer the last message, as one-shot mode does.
     const deadline = Date.now() + timing.maxWaitMs
-    const settled = (): boolean => reporter.after > lastSentId && Date.now() - lastNewsAt >= timing.quietMs
+    const settled = (): boolean => unansweredId === lastSentId || (reporter.after > lastSentId && Date.now() - lastNewsAt >= timing.quietMs)
     while (!settled() && Date.now() < deadline && !state.lost) await new Promise((resolve) => setTimeout(resolve, 20))
   }
   stop.abort()
-  await polling
+  await Promise.all([polling, ...watches])
   return state.exitCode
 }
 

@@ -322,6 +322,42 @@ t.test('one-shot through the local runtime: the help, "no answer", the delete-yo
   t.ok(retried.io.lines.length >= 3, 'each further failed attempt noted')
 })
 
+t.test('interactive through the local runtime: a message with no answer, and one that fails and is retried, say so', async (t) => {
+  const runtime = await startRuntime(t, { DEV_ACCOUNTS: 'demo:demo-token' })
+  const { emulator, app } = runtime
+  const failing = 2002
+  injectStoreFaults(app, (request) => request.telegramUserId === failing ? { error: new TransientError('database unreachable') } : undefined)
+  const piped = async (user: number, lines: string): Promise<Captured> => {
+    const io = capture()
+    const options = deps('unused', { timing: { maxWaitMs: 4000, quietMs: 300 } })
+    ;(options.streams.input as PassThrough).end(lines)
+    t.equal(await main(['--emulator', emulator.url, '--user', String(user)], io, options), 0)
+    return io
+  }
+
+  // Typed one at a time, each after the bot has answered the last: the unanswered one is noted.
+  const io = capture()
+  const options = deps('unused', { timing: { maxWaitMs: 4000, quietMs: 300 } })
+  const input = options.streams.input as PassThrough
+  const done = main(['--emulator', emulator.url, '--user', '2001'], io, options)
+  input.write('/register demo demo-token\n')
+  await until(() => io.lines.includes('bot> Registration successful! Welcome demo'), 'the registration')
+  input.write('hello, is anyone there?\n')
+  await until(() => io.lines.includes(NO_ANSWER_NOTE), 'the note')
+  const ended = Date.now()
+  input.end()
+  t.equal(await done, 0)
+  t.ok(Date.now() - ended < 3000, 'the chat ends once the last message is decided, without waiting out the limit')
+  t.same(io.lines.slice(1), ['bot> Registration successful! Welcome demo', NO_ANSWER_NOTE])
+  // Sent together, a reply may answer either message, so no note is made up: the chat waits out the limit.
+  const together = await piped(2003, '/register demo demo-token\nhello\n')
+  t.same(together.lines.slice(1), ['bot> Registration successful! Welcome demo'], 'no "no answer" note for either')
+
+  const retried = await piped(failing, '/register demo demo-token\n')
+  t.equal(retried.lines[1], retryingNote(1), 'the failure is noted, without a wait: the chat goes on')
+  t.same(retried.errors, [])
+})
+
 t.test('one-shot: a runtime whose worker is not processing, and a webhook that does not accept, are told apart', async (t) => {
   const pipeline = await startPipeline(t)
   const notProcessing = capture()

@@ -1,0 +1,11 @@
+const t0 = performance.now()
+const V = await import('typebox/value')
+const T = await import('typebox')
+const t1 = performance.now()
+const schema = T.Object({ update_id: T.Integer({ minimum: 0 }), message: T.Optional(T.Object({ text: T.Optional(T.String()) })) })
+const t2 = performance.now()
+const ok = V.Check(schema, { update_id: 1, message: { text: 'x' } })
+const t3 = performance.now()
+const errs = [...V.Errors(schema, { update_id: 'x' })]
+const t4 = performance.now()
+console.error(JSON.stringify({ import: +(t1 - t0).toFixed(2), build: +(t2 - t1).toFixed(2), check: +(t3 - t2).toFixed(2), errors: +(t4 - t3).toFixed(2), ok, n: errs.length }))
