@@ -107,7 +107,9 @@ async function answer (invocation: CommandInvocation): Promise<void> {
     await replyOnce(invocation, outcome === 'registered' ? REPLIES.registered(credentials.username) : REPLIES.rejected)
   } catch (error) {
     log.error({ err: error, outcome }, 'register: the reply could not be sent after the procedure ran; the update is retried for the reply only')
-    app.botMetrics.replyFailedAfterProcedure()
+    // Counted once per update: by the receive that ran the procedure, not again by the redeliveries
+    // that retry the reply (those take the outcome from the ledger).
+    if (!remembered) app.botMetrics.replyFailedAfterProcedure()
     throw error
   }
 }

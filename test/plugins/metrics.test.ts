@@ -80,14 +80,23 @@ t.test('several records of one batch: one line whose values add up; an empty bat
   t.equal(metrics.UpdateAge?.values.length, 4, 'every processed record, command or not')
 })
 
-t.test('the reply failing after the procedure is counted', async (t) => {
+t.test('the reply failing after the procedure is counted once per update, not per redelivery', async (t) => {
   const { app, telegram } = await startWorkerFixture(t)
   telegram.failNext('sendMessage', { error_code: 403, description: 'Forbidden: bot was blocked by the user' })
+  const record = updateRecord(telegram.sendUserMessage({ from: person, text: '/register demo demo-token' }))
   const from = capturedLogLines.length
-  await createBatchHandler(app)(sqsEvent([updateRecord(telegram.sendUserMessage({ from: person, text: '/register demo demo-token' }))]), lambdaContext('worker', 60_000))
+  await createBatchHandler(app)(sqsEvent([record]), lambdaContext('worker', 60_000))
   const metrics = metricsOf(emfLinesSince(from)[0] as Emf)
   t.same(metrics.ReplyFailedAfterProcedure, { unit: 'Count', values: [1] })
   t.same(metrics.RegistrationRegistered, { unit: 'Count', values: [1] })
+
+  // SQS delivers it again and the reply fails again: the outcome comes from the ledger, no second count.
+  telegram.failNext('sendMessage', { error_code: 403, description: 'Forbidden: bot was blocked by the user' })
+  const again = capturedLogLines.length
+  await createBatchHandler(app)(sqsEvent([record]), lambdaContext('worker', 60_000))
+  const redelivered = metricsOf(emfLinesSince(again)[0] as Emf)
+  t.equal(redelivered.ReplyFailedAfterProcedure, undefined, 'the redelivery does not count it again')
+  t.same(redelivered.LedgerHit, { unit: 'Count', values: [1] }, 'it is a ledger hit')
 })
 
 t.test('namespace and service from the environment; written at any LOG_LEVEL; the ledger hit metric; nothing written when disabled', async (t) => {
