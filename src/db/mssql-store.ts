@@ -4,6 +4,7 @@ import { RECORD_BUDGET } from '../../infra/settings.js'
 import { ConfigError } from '../config.js'
 import { callSignal, requireTimeLeft } from '../deadline.js'
 import { TransientError } from '../errors.js'
+import { ProbeReusingPool } from './probe-reusing-pool.js'
 import type { RegistrationOutcome, RegistrationRequest, RegistrationStore } from './registration-store.js'
 
 // ── The stored procedure contract (docs/database.md). Another signature means changing this section only. ──
@@ -123,8 +124,8 @@ function failure (what: string, error: unknown, secrets: readonly string[]): Tra
 
 /**
  * Bounds that keep one call inside an update's deadline (what is left of the 60 s Lambda invocation,
- * src/worker/records.ts): at worst two connection attempts (mssql's first connect opens a probe connection
- * before the pooled one) of 5 s, a request of 8 s, and 2 s for the server to acknowledge its cancellation
+ * src/worker/records.ts): at worst two connection attempts (mssql's first connect opens a probe connection,
+ * which src/db/probe-reusing-pool.ts reuses unless it broke in between) of 5 s, a request of 8 s, and 2 s for the server to acknowledge its cancellation
  * come to 20 s; the procedure is only started when the deadline leaves that plus time for the reply, and
  * the request is cancelled if the deadline passes anyway. A hung database thus fails the record,
  * which SQS retries, instead of overrunning the update's deadline or the Lambda timeout (which would put
@@ -222,7 +223,7 @@ export async function createMssqlStore (connectionString: string): Promise<Regis
   }
 
   const openPool = (): Promise<ConnectionPool> => {
-    const pool = new mssql.ConnectionPool(config)
+    const pool = new ProbeReusingPool(config)
     // The pool also emits what fails a call (a connection it cannot make for it) as an 'error' event, which
     // would crash the process without a listener; the call fails with the same error and retires the pool.
     pool.on('error', () => {})

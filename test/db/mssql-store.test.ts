@@ -68,6 +68,15 @@ t.test('status 0 is registered: one call of the procedure, with the contract par
   t.same(responder.logins.at(-1), { user: 'bot', password: TdsResponder.password, database: 'registrations' })
 })
 
+t.test('the first call logs in once: the pool keeps the connection mssql opens to probe the configuration', async (t) => {
+  const { responder, store } = await setUp(t)
+  t.equal(await store.register(registration), 'registered')
+  t.equal(responder.logins.length, 1, 'one login for connect and the first call')
+  t.equal(await store.register(registration), 'registered')
+  await store.check(AbortSignal.timeout(2000))
+  t.equal(responder.logins.length, 1, 'the next calls reuse it')
+})
+
 t.test('a user without a Telegram username is sent as NULL, still typed NVARCHAR(64)', async (t) => {
   const { responder, store } = await setUp(t)
   t.equal(await store.register({ ...registration, telegramUsername: undefined }), 'registered')

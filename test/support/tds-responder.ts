@@ -199,6 +199,13 @@ export class TdsResponder {
     return this.sockets.size
   }
 
+  /** Drops every open connection, as a server restart or a network blip does; new connections are accepted. */
+  async dropConnections (): Promise<void> {
+    const closed = [...this.sockets].map(async (socket) => { await once(socket, 'close') })
+    for (const socket of this.sockets) socket.destroy()
+    await Promise.all(closed)
+  }
+
   /** Goes away as a crashed server does: stops listening (connections are refused) and drops every connection. */
   async stop (): Promise<void> {
     const closed = once(this.server, 'close')
