@@ -22,6 +22,9 @@ export class ProbeReusingPool extends mssql.ConnectionPool {
   constructor (config: PoolConfig) {
     super(config)
     const internals = this as unknown as PoolInternals
+    if (typeof internals._poolCreate !== 'function' || typeof internals._poolDestroy !== 'function' || typeof internals._close !== 'function') {
+      throw new Error('mssql\'s ConnectionPool no longer has _poolCreate, _poolDestroy and _close: src/db/probe-reusing-pool.ts must follow the installed mssql')
+    }
     const create = internals._poolCreate.bind(this)
     const destroy = internals._poolDestroy.bind(this)
     const close = internals._close.bind(this)

@@ -58,3 +58,11 @@ t.test('a probe never used is closed with the pool', async (t) => {
   t.equal(responder.openConnections, 0, 'and closed with the pool')
   t.equal(responder.logins.length, 1)
 })
+
+t.test('an mssql whose pool lacks the methods this builds on fails at once, naming the file to update', async (t) => {
+  const original = Object.getOwnPropertyDescriptor(mssql.ConnectionPool.prototype, '_poolCreate')
+  t.ok(original, 'mssql 12 has _poolCreate')
+  delete (mssql.ConnectionPool.prototype as unknown as Record<string, unknown>)._poolCreate
+  t.teardown(() => { Object.defineProperty(mssql.ConnectionPool.prototype, '_poolCreate', original as PropertyDescriptor) })
+  t.throws(() => new ProbeReusingPool({ server: '127.0.0.1' }), /src\/db\/probe-reusing-pool\.ts must follow the installed mssql/)
+})
