@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, symlink } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import t from 'tap'
@@ -40,6 +40,29 @@ t.test('npm start, then npm run chat -- "/register demo demo-token", as a newcom
   server.kill('SIGTERM')
   t.equal(await exited, 0, 'SIGTERM: a clean stop')
   t.match(await stopped, /Telegram bot stopped \(SIGTERM\)\n$/, 'and one line that says so')
+})
+
+t.test('the start script stops with its server when the shell npm runs it in gets SIGTERM', async (t) => {
+  // npm runs a script as `sh -c <script>` and passes a SIGTERM on to that shell only. The script must
+  // `exec` tsx, so that the signal reaches tsx (which passes it to the server) instead of leaving them running.
+  const script = (JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start
+  // npm runs it in the package root; a scratch directory that links src/ keeps .data/ out of the repository.
+  const cwd = await mkdtemp(join(tmpdir(), 'bot-npm-start-'))
+  t.teardown(async () => { await rm(cwd, { recursive: true, force: true }) })
+  await symlink(join(root, 'src'), join(cwd, 'src'))
+  const env = { PORT: '0', LOG_LEVEL: 'warn', TELEGRAM_BOT_TOKEN: '', QUEUE_URL: '', DATABASE_CONNECTION_STRING: '', PATH: `${join(root, 'node_modules', '.bin')}:${process.env.PATH ?? ''}` }
+  // Its own process group, to see whether anything of it is left once the shell is gone.
+  const shell = spawn('sh', ['-c', script], { cwd, env: withoutCoverage({ ...process.env, ...env }), detached: true })
+  const group = shell.pid as number
+  const groupAlive = (): boolean => { try { process.kill(-group, 0); return true } catch { return false } }
+  t.teardown(() => { if (groupAlive()) process.kill(-group, 'SIGKILL') })
+  let output = await waitForOutput(shell, /Stop with Ctrl-C/, 30_000)
+  shell.stdout.on('data', (chunk: Buffer) => { output += chunk.toString() })
+  shell.kill('SIGTERM')
+  const deadline = Date.now() + 10_000
+  while (groupAlive() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100))
+  t.notOk(groupAlive(), 'no process of it is left')
+  t.match(output, /Telegram bot stopped \(SIGTERM\)\n$/, 'the server itself got the signal and stopped cleanly')
 })
 
 t.test('a malformed setting stops start-up with one line naming the variable', async (t) => {
