@@ -124,10 +124,10 @@ function failure (what: string, error: unknown, secrets: readonly string[]): Tra
 
 /**
  * Bounds that keep one call inside an update's deadline (what is left of the 60 s Lambda invocation,
- * src/worker/records.ts): at worst two connection attempts (mssql's first connect opens a probe connection,
- * which src/db/probe-reusing-pool.ts reuses unless it broke in between) of 5 s, a request of 8 s, and 2 s for the server to acknowledge its cancellation
- * come to 20 s; the procedure is only started when the deadline leaves that plus time for the reply, and
- * the request is cancelled if the deadline passes anyway. A hung database thus fails the record,
+ * src/worker/records.ts): at worst two connection attempts of 5 s (mssql's first connect opens a probe
+ * connection, which src/db/probe-reusing-pool.ts reuses unless it broke in between), a request of 8 s, and
+ * 2 s for the server to acknowledge its cancellation come to 20 s; the procedure is only started when the
+ * deadline leaves that plus time for the reply, and the request is cancelled if the deadline passes anyway. A hung database thus fails the record,
  * which SQS retries, instead of overrunning the update's deadline or the Lambda timeout (which would put
  * the whole batch back). `Connect Timeout` (seconds) and `Request Timeout` (milliseconds, an mssql keyword)
  * in the connection string override the first two.
