@@ -235,6 +235,21 @@ export function nothingHappened (status: UpdateStatus, waitedMs: number): string
   return `The local runtime did not process this message within ${seconds} s although its webhook accepted it: is \`npm start\` still running? Check its log.`
 }
 
+/** Whether the emulator has decided an update: processed, or dead-lettered (every other attempt failed). */
+function isDecided (status: UpdateStatus): boolean {
+  return status.attempts.some((attempt) => attempt.outcome !== 'failed')
+}
+
+/**
+ * What to say of a decided update the bot did not answer: processed with no answer (not a fault), or
+ * dead-lettered without an apology (a fault of the runtime, for standard error).
+ */
+function unansweredNote (status: UpdateStatus, waitedMs: number): { text: string, fault: boolean } {
+  return status.attempts.some((attempt) => attempt.outcome === 'processed')
+    ? { text: NO_ANSWER_NOTE, fault: false }
+    : { text: nothingHappened(status, waitedMs), fault: true }
+}
+
 /**
  * Sends one message and prints the bot's replies. Without a reply, the emulator's record of the update
  * tells what happened: processed with no answer (exit 0), failed and being retried (waits for the
@@ -263,16 +278,14 @@ export async function runOneShot (session: ChatSession, text: string, io: ChatIo
     if (replied) continue
 
     const status = await client.status(update.update_id)
-    if (status.attempts.some((attempt) => attempt.outcome !== 'failed')) {
+    if (isDecided(status)) {
       // Processed (or dead-lettered): whatever the bot sent is in the chat by now.
       const last = await client.poll(chat.id, { after: reporter.after, waitSeconds: 0 })
       if (reporter.take(last)) return 0
-      if (status.attempts.some((attempt) => attempt.outcome === 'processed')) {
-        io.out(NO_ANSWER_NOTE)
-        return 0
-      }
-      io.err(nothingHappened(status, Date.now() - sentAt))
-      return 1
+      const note = unansweredNote(status, Date.now() - sentAt)
+      if (note.fault) io.err(note.text)
+      else io.out(note.text)
+      return note.fault ? 1 : 0
     }
     const failures = status.attempts.length
     if (failures > failuresSeen) {
@@ -356,11 +369,12 @@ export async function runInteractive (session: ChatSession, io: ChatIo, streams:
       while (!signal.aborted) {
         const status = await client.status(update.update_id).catch(() => undefined)
         if (status === undefined || signal.aborted) return
-        if (status.attempts.some((attempt) => attempt.outcome !== 'failed')) {
+        if (isDecided(status)) {
           if (!judged || reporter.after > update.message.message_id) return
           if ((await client.poll(chat.id, { after: update.message.message_id, waitSeconds: 0 })).messages.length > 0) return
-          if (status.attempts.some((attempt) => attempt.outcome === 'processed')) show(NO_ANSWER_NOTE)
-          else io.err(nothingHappened(status, Date.now() - sentAt))
+          const note = unansweredNote(status, Date.now() - sentAt)
+          if (note.fault) io.err(note.text)
+          else show(note.text)
           unansweredId = update.message.message_id
           return
         }
