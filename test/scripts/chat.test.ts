@@ -16,6 +16,10 @@ import type { TelegramEmulator } from '../../src/local/telegram-emulator.js'
 import { startFakeTelegram, startWebhookReceiver } from '../support/telegram.js'
 import { closedPort, until } from '../support/wait.js'
 
+// Three local runtimes and a retry that ends in the dead-letter apology, each through real processes:
+// together near tap's default 30 s per file, which a loaded machine passes.
+t.setTimeout(120_000)
+
 /**
  * The bot the CLI talks to, simulated with Telegraf behind a real webhook: /register replies as
  * the product does (and deletes the command in groups when it may), "two" answers twice,
