@@ -86,17 +86,29 @@ export interface TcpProxy {
   readonly mode: ProxyMode
   /** Connections handled in each mode so far. */
   readonly connections: Record<ProxyMode, number>
+  /** Answers the proxy lost in `drop-response` mode (the request had reached the dependency). */
+  readonly dropped: number
   /** Switches mode; connections already open are cut, so no kept-alive socket outlives the switch. */
   setMode: (mode: ProxyMode) => void
   close: () => Promise<void>
 }
 
-/** A loopback TCP proxy in front of `target` (an http URL), starting in `mode`. */
-export async function startTcpProxy (target: string, mode: ProxyMode = 'up'): Promise<TcpProxy> {
+/**
+ * A loopback TCP proxy in front of `target` (an http URL), starting in `mode`. With `afterFirstDrop`,
+ * the proxy itself switches to that mode at the moment it loses its first answer, so the caller's
+ * retry meets the new mode whatever the scheduler does (a test switching it from outside, once it
+ * saw the drop, races the retry).
+ */
+export async function startTcpProxy (target: string, mode: ProxyMode = 'up', { afterFirstDrop }: { afterFirstDrop?: ProxyMode } = {}): Promise<TcpProxy> {
   const { hostname, port } = new URL(target)
   const open = new Set<Socket>()
   const connections: Record<ProxyMode, number> = { up: 0, refuse: 0, 'drop-response': 0, hang: 0 }
   let current = mode
+  let dropped = 0
+  const setMode = (next: ProxyMode): void => {
+    current = next
+    for (const socket of open) socket.destroy()
+  }
   const track = (socket: Socket): void => {
     open.add(socket)
     socket.on('close', () => { open.delete(socket) })
@@ -119,8 +131,13 @@ export async function startTcpProxy (target: string, mode: ProxyMode = 'up'): Pr
     client.on('close', both)
     upstream.on('close', both)
     client.pipe(upstream)
-    if (current === 'drop-response') upstream.once('data', both)
-    else upstream.pipe(client)
+    if (current === 'drop-response') {
+      upstream.once('data', () => {
+        both()
+        dropped++
+        if (dropped === 1 && afterFirstDrop !== undefined) setMode(afterFirstDrop)
+      })
+    } else upstream.pipe(client)
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const address = server.address() as { port: number }
@@ -128,10 +145,8 @@ export async function startTcpProxy (target: string, mode: ProxyMode = 'up'): Pr
     url: `http://127.0.0.1:${address.port}`,
     get mode () { return current },
     connections,
-    setMode (next) {
-      current = next
-      for (const socket of open) socket.destroy()
-    },
+    get dropped () { return dropped },
+    setMode,
     async close () {
       for (const socket of open) socket.destroy()
       await new Promise<void>((resolve) => server.close(() => { resolve() }))
