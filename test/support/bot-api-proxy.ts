@@ -1,5 +1,6 @@
 import { createServer, type ServerResponse } from 'node:http'
 import type { Test } from 'tap'
+import { Notifier, waitFor } from '../../src/local/telegram-emulator/waiting.js'
 
 /** What the proxy does with one Bot API call: pass it on, never answer it, or answer it itself. */
 export type BotApiRule = 'pass' | 'hang' | { status: number, body: unknown }
@@ -11,6 +12,12 @@ export interface BotApiProxy {
   hung: (method: string) => number
   /** Of those, the calls the bot gave up on (it closed the connection), by method. */
   abandoned: (method: string) => number
+  /**
+   * Resolves once `count` calls of `method` were abandoned: the proxy sees the bot close a connection
+   * an event-loop turn or more after the bot gave up, so a test asserting right away (or after a
+   * sleep) races that event. Rejects after `timeoutMs` saying how many were.
+   */
+  untilAbandoned: (method: string, count: number, timeoutMs?: number) => Promise<void>
 }
 
 /**
@@ -22,6 +29,7 @@ export async function startBotApiProxy (t: Test, target: string, rule: (method: 
   const hanging = new Set<ServerResponse>()
   const hungByMethod = new Map<string, number>()
   const abandonedByMethod = new Map<string, number>()
+  const abandonedChanged = new Notifier()
   let closing = false
   const server = createServer((req, res) => {
     const chunks: Buffer[] = []
@@ -37,7 +45,9 @@ export async function startBotApiProxy (t: Test, target: string, rule: (method: 
         hanging.add(res)
         res.on('close', () => {
           hanging.delete(res)
-          if (!closing) abandonedByMethod.set(method, (abandonedByMethod.get(method) ?? 0) + 1)
+          if (closing) return
+          abandonedByMethod.set(method, (abandonedByMethod.get(method) ?? 0) + 1)
+          abandonedChanged.notify()
         })
         return
       }
@@ -61,5 +71,14 @@ export async function startBotApiProxy (t: Test, target: string, rule: (method: 
     await new Promise<void>((resolve) => server.close(() => { resolve() }))
   })
   const { port } = server.address() as { port: number }
-  return { url: `http://127.0.0.1:${port}`, hung: (method) => hungByMethod.get(method) ?? 0, abandoned: (method) => abandonedByMethod.get(method) ?? 0 }
+  const abandoned = (method: string): number => abandonedByMethod.get(method) ?? 0
+  return {
+    url: `http://127.0.0.1:${port}`,
+    hung: (method) => hungByMethod.get(method) ?? 0,
+    abandoned,
+    async untilAbandoned (method, count, timeoutMs = 5000) {
+      const reached = await waitFor(abandonedChanged, () => abandoned(method) >= count ? true : undefined, timeoutMs)
+      if (reached === undefined) throw new Error(`expected ${count} abandoned ${method} call(s) within ${timeoutMs} ms; got ${abandoned(method)} of ${hungByMethod.get(method) ?? 0} left unanswered`)
+    }
+  }
 }

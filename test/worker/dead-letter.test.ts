@@ -83,8 +83,8 @@ t.test('a batch with one hanging apology returns inside its timeout; everyone el
     t.same(result.batchItemFailures.map((failure) => failure.itemIdentifier), [records[2]?.messageId], `receive ${receive}: only the hanging record failed`)
   }
   t.equal(invocation.killed, 0, 'no invocation ran into the function timeout')
-  await new Promise((resolve) => setTimeout(resolve, 100))
   t.equal(botApi?.hung('sendMessage'), 2, 'the apology was tried on each receive')
+  await botApi?.untilAbandoned('sendMessage', 2)
   t.equal(botApi?.abandoned('sendMessage'), 2, 'each hanging apology was aborted at its deadline, not left running')
   for (const id of users.filter((candidate) => candidate !== hangingUser)) {
     t.same(telegram.botMessages(id).map((message) => message.text), [APOLOGY], `user ${id} apologised to once`)

@@ -213,7 +213,7 @@ t.test('Telegram never answering the reply: the procedure runs once over two rec
   }
   t.equal(invocation.killed, 0, 'no receive ran into the Lambda timeout')
   t.equal(botApi?.hung('sendMessage'), 2, 'the reply was tried on each receive')
-  await new Promise((resolve) => setTimeout(resolve, 100))
+  await botApi?.untilAbandoned('sendMessage', 2)
   t.equal(botApi?.abandoned('sendMessage'), 2, 'each hanging call was aborted at its deadline, not left running')
   t.equal(attempts(app.registrations).length, 1, 'the procedure ran once')
   t.ok(capturedLogLines.some((line) => line.includes('outcome known from the ledger, procedure not called')), 'the second receive took the outcome from the ledger')
