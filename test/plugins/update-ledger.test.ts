@@ -58,9 +58,13 @@ t.test('a step in progress elsewhere is a retry (TransientError), never an ackno
   const dynamo = await startLedgerDynamoDb(t)
   const ledger = await ledgerOn(t, dynamo.endpoint, dynamo.ledgerTable)
   let release = (): void => {}
-  const first = deadlineIn(1500, () => ledger.once(9, 'reply', async () => { await new Promise<void>((resolve) => { release = resolve }); return 'sent' }))
+  let started = (): void => {}
+  const holding = new Promise<void>((resolve) => { started = resolve })
+  // 3 s: the second call below must meet the first's record while the first holds it, with one core busy.
+  const first = deadlineIn(3000, () => ledger.once(9, 'reply', async () => { started(); await new Promise<void>((resolve) => { release = resolve }); return 'sent' }))
   first.catch(() => {})
-  await new Promise((resolve) => setTimeout(resolve, 200))
+  // Powertools runs the step only once its in-progress record is written: from here the record is there.
+  await holding
   let ran = false
   await t.rejects(deadlineIn(5000, () => ledger.once(9, 'reply', async () => { ran = true; return 'sent' })), TransientError, 'in progress: retried')
   t.equal(ran, false)
