@@ -8,6 +8,7 @@ import { startLocalRuntime, type LocalRuntime } from '../../src/local/runtime.js
 import { APOLOGY } from '../../src/worker/dead-letter.js'
 import { startLedgerDynamoDb } from '../support/dynamodb.js'
 import { captureLogs, capturedLogLines, logLinesWithMessage } from '../support/log-capture.js'
+import { watchProcessing } from '../support/processing.js'
 import { anonymousAdmin, automaticForward, postedAsChannel } from '../support/senders.js'
 
 /** The whole local pipeline on free ports: emulator → webhook → embedded SQS → poller → worker → emulator. */
@@ -99,6 +100,7 @@ t.test('the same update delivered twice: one reply', async (t) => {
 t.test('the ledger on in-process dynalite, through Powertools: a command leaves its records; a late copy of the update (new SQS message, new dedup id) repeats nothing', async (t) => {
   const runtime = await startRuntime(t)
   const { emulator, app, queues, summary } = runtime
+  const processing = watchProcessing(emulator)
   t.match(summary.join('\n'), /Ledger {8}embedded DynamoDB \(dynalite\)/)
   const update = emulator.sendUserMessage({ from: user(5), text: '/register demo demo-token' })
   await emulator.waitForBotMessages(5, 1, 15_000)
@@ -109,12 +111,9 @@ t.test('the ledger on in-process dynalite, through Powertools: a command leaves 
     const { Items = [] } = await DynamoDBDocumentClient.from(dynamo).send(new ScanCommand({ TableName: app.config.ledger.table }))
     return Items.sort((a, b) => String(a.id).localeCompare(String(b.id)))
   }
-  // The reply reaches the chat a moment before the worker records it as confirmed.
-  let records = await scan()
-  for (let tries = 0; tries < 50 && records.some((record) => record.status !== 'COMPLETED'); tries++) {
-    await new Promise((resolve) => setTimeout(resolve, 50))
-    records = await scan()
-  }
+  // The reply reaches the chat a moment before the worker records it as confirmed: wait for the receive to end.
+  t.match((await processing.untilReported(update.update_id, 1)).attempts, [{ outcome: 'processed' }])
+  const records = await scan()
   t.same(records.map((record) => [String(record.id).split('#')[0], record.status, record.data]), [['procedure', 'COMPLETED', 'registered'], ['reply', 'COMPLETED', 'sent']])
   const expiresIn = Number(records[0]?.expiration) - Date.now() / 1000
   t.ok(Math.abs(expiresIn - LEDGER.expirySeconds) < 60, `expiration is ${LEDGER.expirySeconds} s ahead (${Math.round(expiresIn)})`)
@@ -123,7 +122,7 @@ t.test('the ledger on in-process dynalite, through Powertools: a command leaves 
   await queues?.client.send(new SendMessageCommand({
     QueueUrl: queues.updates.url, MessageBody: JSON.stringify(update), MessageGroupId: `user-${5}`, MessageDeduplicationId: 'after-the-window'
   }))
-  await new Promise((resolve) => setTimeout(resolve, 1500))
+  t.match((await processing.untilReported(update.update_id, 2)).attempts, [{ outcome: 'processed' }, { outcome: 'processed' }], 'the late copy was received and processed')
   t.ok(capturedLogLines.some((line) => line.includes('outcome known from the ledger, procedure not called')), 'the late copy was processed, from the ledger')
   t.equal(emulator.botMessages(5).length, 1, 'no second reply')
 })
@@ -131,12 +130,13 @@ t.test('the ledger on in-process dynalite, through Powertools: a command leaves 
 t.test('LEDGER_TABLE given: the runtime uses that DynamoDB and starts none of its own', async (t) => {
   const dynamo = await startLedgerDynamoDb(t)
   const { emulator, summary } = await startRuntime(t, dynamo.env)
+  const processing = watchProcessing(emulator)
   t.match(summary.join('\n'), /Ledger {8}real DynamoDB \(LEDGER_TABLE\)/)
   const before = dynamo.requests()
-  emulator.sendUserMessage({ from: user(6), text: '/register demo demo-token' })
+  const { update_id: updateId } = emulator.sendUserMessage({ from: user(6), text: '/register demo demo-token' })
   await emulator.waitForBotMessages(6, 1, 15_000)
-  // The reply reaches the chat a moment before the worker records it as confirmed.
-  for (let tries = 0; tries < 50 && dynamo.requests() - before < 4; tries++) await new Promise((resolve) => setTimeout(resolve, 50))
+  // The reply reaches the chat a moment before the worker records it as confirmed: wait for the receive to end.
+  await processing.untilReported(updateId, 1)
   t.equal(dynamo.requests() - before, 4, 'the ledger went to the given endpoint')
 })
 
