@@ -42,10 +42,30 @@ function lambdaEnvironment (role: FunctionRole, taskRoot: string): Record<string
   }
 }
 
-function scratch (t: Test, prefix: string): string {
+interface Scratch {
+  dir: string
+  bundle: (entry: string, properties: Parameters<typeof bundleLambda>[1], outDir: string) => ReturnType<typeof bundleLambda>
+  load: (file: string, env: Record<string, string>, node?: string) => ReturnType<typeof loadLambda>
+}
+
+/**
+ * A scratch folder of one case, removed when the case ends, and that case's builds and loads. A case
+ * that runs out of its file's budget ends while its work goes on: that work is stopped then (the
+ * Node process it waits for is killed, a later step is not started) and fails with this message,
+ * instead of tripping over the folder the teardown removed (`Could not resolve …/credentials.ts`).
+ */
+function scratch (t: Test, prefix: string): Scratch {
   const dir = mkdtempSync(join(tmpdir(), prefix))
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
-  return dir
+  const ended = new AbortController()
+  t.teardown(() => {
+    ended.abort(new Error(`"${t.name}" ended (out of time?) while it was still building or loading in ${dir}: that work was stopped`))
+    rmSync(dir, { recursive: true, force: true })
+  })
+  return {
+    dir,
+    bundle: async (entry, properties, outDir) => await bundleLambda(entry, properties, outDir, ended.signal),
+    load: async (file, env, node) => await loadLambda(file, env, node, ended.signal)
+  }
 }
 
 /**
@@ -53,19 +73,21 @@ function scratch (t: Test, prefix: string): string {
  * and loaded on this Node and Lambda's: each load's output should match `expected`.
  */
 async function probeOnEveryNode (t: Test, name: string, source: string[], expected: string): Promise<void> {
-  const dir = scratch(t, `lambda-${name}-`)
+  const work = scratch(t, `lambda-${name}-`)
+  const { dir } = work
   const entry = join(dir, `${name}.ts`)
   writeFileSync(entry, source.join('\n'))
-  const bundle = await bundleLambda(entry, SCRATCH_BUILD, join(dir, 'out'))
-  for (const node of NODES) t.match((await loadLambda(bundle.file, {}, node)).output, expected, `on ${versionOf(node)}`)
+  const bundle = await work.bundle(entry, SCRATCH_BUILD, join(dir, 'out'))
+  for (const node of NODES) t.match((await work.load(bundle.file, {}, node)).output, expected, `on ${versionOf(node)}`)
 }
 
 for (const role of Object.keys(HANDLERS) as FunctionRole[]) {
   t.test(`${role} (${HANDLERS[role]})`, async (t) => {
     const build = deployment.builds.find((candidate) => candidate.handler === HANDLERS[role])
     if (build === undefined) return t.fail(`no function has the handler ${HANDLERS[role]}`)
-    const dir = scratch(t, `lambda-${role}-`)
-    const bundle = await bundleLambda(entryOf(build.handler), build.properties, dir)
+    const work = scratch(t, `lambda-${role}-`)
+    const { dir } = work
+    const bundle = await work.bundle(entryOf(build.handler), build.properties, dir)
 
     t.same(bundle.staticExternalImports.filter((name) => !bundle.installed.includes(name)), [], 'every package imported at load time ships with the bundle')
     if (role === 'worker') t.same(['mssql', 'tedious'].filter((name) => !bundle.packages.has(name)), [], 'the SQL Server driver is bundled')
@@ -73,7 +95,7 @@ for (const role of Object.keys(HANDLERS) as FunctionRole[]) {
     if (role === 'api') t.same(['telegraf', 'mssql', 'tedious'].filter((name) => bundle.packages.has(name)), [], 'the webhook does not carry the worker\'s libraries')
 
     for (const node of NODES) {
-      const loaded = await loadLambda(bundle.file, lambdaEnvironment(role, dir), node)
+      const loaded = await work.load(bundle.file, lambdaEnvironment(role, dir), node)
       t.ok(loaded.ok, `initialises on ${versionOf(node)} with only its own links and environment, and exports handler`, { output: loaded.output.slice(-3000) })
     }
   })
@@ -100,7 +122,8 @@ t.test('the stand-ins resolve through SST\'s plugin protocol, which tests the fi
 })
 
 t.test('a Fastify that asks for a compiler the stand-ins replace fails at init, loudly', async (t) => {
-  const dir = scratch(t, 'lambda-stand-ins-')
+  const work = scratch(t, 'lambda-stand-ins-')
+  const { dir } = work
   const cases: Array<[string, string, RegExp]> = [
     ['default-compilers', 'Fastify()', /Fastify asked for its default Ajv validator compiler, which this bundle leaves out/],
     ['default-serializer', 'Fastify({ schemaController: { compilersFactory: { buildValidator: () => () => () => true } } })', /Fastify asked for its default fast-json-stringify serializer compiler, which this bundle leaves out/]
@@ -108,10 +131,10 @@ t.test('a Fastify that asks for a compiler the stand-ins replace fails at init, 
   for (const [name, construction, message] of cases) {
     const entry = join(dir, `${name}.ts`)
     writeFileSync(entry, `import Fastify from 'fastify'\nconst app = ${construction}\nexport const handler = async () => app.server\n`)
-    const bundle = await bundleLambda(entry, SCRATCH_BUILD, join(dir, name))
+    const bundle = await work.bundle(entry, SCRATCH_BUILD, join(dir, name))
     t.same(['@fastify/ajv-compiler', '@fastify/fast-json-stringify-compiler'].filter((name) => bundle.packages.has(name)), [], `${name}: the compilers are not in the bundle`)
     for (const node of NODES) {
-      const loaded = await loadLambda(bundle.file, {}, node)
+      const loaded = await work.load(bundle.file, {}, node)
       t.notOk(loaded.ok, `${name} on ${versionOf(node)}: init fails`)
       t.match(loaded.output, message, `${name} on ${versionOf(node)}: with the reason`)
     }
@@ -119,14 +142,15 @@ t.test('a Fastify that asks for a compiler the stand-ins replace fails at init, 
 })
 
 t.test('SQL Server\'s Entra ID (Azure AD) logins are left out of the Lambda bundles, and say so when asked for', async (t) => {
-  const dir = scratch(t, 'lambda-entra-')
+  const work = scratch(t, 'lambda-entra-')
+  const { dir } = work
   const entry = join(dir, 'entra.ts')
   writeFileSync(entry, "import { ClientSecretCredential } from '@azure/identity'\nexport const handler = async () => new ClientSecretCredential('tenant', 'client', 'secret')\n")
-  const bundle = await bundleLambda(entry, SCRATCH_BUILD, join(dir, 'out'))
+  const bundle = await work.bundle(entry, SCRATCH_BUILD, join(dir, 'out'))
   t.same(['@azure/identity', '@azure/msal-node'].filter((name) => bundle.packages.has(name)), [], 'the Entra ID client is not in the bundle')
   const probe = join(dir, 'out', 'probe.mjs')
   writeFileSync(probe, `const { handler } = await import(${JSON.stringify(pathToFileURL(bundle.file).href)})\ntry { await handler() } catch (error) { console.log(error.message) }\n`)
-  const loaded = await loadLambda(probe, {})
+  const loaded = await work.load(probe, {})
   t.match(loaded.output, /Microsoft Entra ID \(Azure AD\) authentication for SQL Server is left out of this bundle/)
 })
 
@@ -169,7 +193,8 @@ t.test('Fastify in a Lambda bundle no longer loads http2 and dns at init', async
 })
 
 t.test('tedious\'s date and time parameters in a Lambda bundle (js-joda stand-in) are the bytes the real js-joda gives', async (t) => {
-  const dir = scratch(t, 'lambda-dates-')
+  const work = scratch(t, 'lambda-dates-')
+  const { dir } = work
   const entry = join(dir, 'dates.ts')
   const probe = [
     "import { TYPES } from 'tedious'",
@@ -185,22 +210,23 @@ t.test('tedious\'s date and time parameters in a Lambda bundle (js-joda stand-in
     '}'
   ]
   writeFileSync(entry, [...probe, 'console.log(JSON.stringify(out))', 'export const handler = async () => out'].join('\n'))
-  const bundle = await bundleLambda(entry, SCRATCH_BUILD, join(dir, 'out'))
+  const bundle = await work.bundle(entry, SCRATCH_BUILD, join(dir, 'out'))
   t.notOk(bundle.packages.has('@js-joda/core'), 'js-joda is not in the bundle')
   // The same probe built without the stand-ins: tedious with the real js-joda.
   const { plugins: _plugins, ...withoutStandIns } = SCRATCH_BUILD
-  const real = await bundleLambda(entry, withoutStandIns, join(dir, 'real'))
+  const real = await work.bundle(entry, withoutStandIns, join(dir, 'real'))
   t.ok(real.packages.has('@js-joda/core'), 'the reference has js-joda')
-  const expected = (await loadLambda(real.file, { TZ: 'Europe/Paris' })).output.trim()
+  const expected = (await work.load(real.file, { TZ: 'Europe/Paris' })).output.trim()
   t.equal(Object.keys(JSON.parse(expected) as object).length, 32, 'the probe covered 4 types × 4 dates × UTC and local')
   for (const node of NODES) {
-    const loaded = await loadLambda(bundle.file, { TZ: 'Europe/Paris' }, node)
+    const loaded = await work.load(bundle.file, { TZ: 'Europe/Paris' }, node)
     t.match(loaded.output, expected, `on ${versionOf(node)}`)
   }
 })
 
 t.test('an AWS SDK client in a Lambda bundle reads credentials from the environment, and says so when they are missing', async (t) => {
-  const dir = scratch(t, 'lambda-credentials-')
+  const work = scratch(t, 'lambda-credentials-')
+  const { dir } = work
   const entry = join(dir, 'credentials.ts')
   // DynamoDB as well as SQS: every client resolves the same default chain, so the stand-in serves both.
   writeFileSync(entry, [
@@ -211,27 +237,28 @@ t.test('an AWS SDK client in a Lambda bundle reads credentials from the environm
     "console.log(JSON.stringify(found.map((result) => result.status === 'fulfilled' ? result.value.accessKeyId : result.reason.message)))",
     'export const handler = async () => found'
   ].join('\n'))
-  const bundle = await bundleLambda(entry, SCRATCH_BUILD, join(dir, 'out'))
+  const bundle = await work.bundle(entry, SCRATCH_BUILD, join(dir, 'out'))
   t.same(['@aws-sdk/credential-provider-node', '@aws-sdk/credential-provider-ini', '@aws-sdk/credential-provider-sso'].filter((name) => bundle.packages.has(name)), [], 'the default chain is not in the bundle')
-  const withKeys = await loadLambda(bundle.file, { AWS_ACCESS_KEY_ID: 'AKIDFROMENV', AWS_SECRET_ACCESS_KEY: 'secret', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' })
+  const withKeys = await work.load(bundle.file, { AWS_ACCESS_KEY_ID: 'AKIDFROMENV', AWS_SECRET_ACCESS_KEY: 'secret', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' })
   t.match(withKeys.output, '["AKIDFROMENV","AKIDFROMENV"]', 'both clients take the keys Lambda sets')
-  const withoutKeys = await loadLambda(bundle.file, { AWS_PROFILE: 'default', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' })
+  const withoutKeys = await work.load(bundle.file, { AWS_PROFILE: 'default', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' })
   t.match(withoutKeys.output, /AWS credentials are read from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY only/, 'a profile is not looked up; the error names the variables')
 })
 
 t.test('the bundle checks fail on a package loaded at import time and on a second require banner', async (t) => {
-  const dir = scratch(t, 'lambda-broken-')
+  const work = scratch(t, 'lambda-broken-')
+  const { dir } = work
   const importsNative = join(dir, 'imports-native.ts')
   writeFileSync(importsNative, "import Database from 'better-sqlite3'\nexport const handler = async () => typeof Database\n")
-  const native = await bundleLambda(importsNative, { format: 'esm', esbuild: { external: ['better-sqlite3'] } }, join(dir, 'native'))
+  const native = await work.bundle(importsNative, { format: 'esm', esbuild: { external: ['better-sqlite3'] } }, join(dir, 'native'))
   t.same(native.staticExternalImports, ['better-sqlite3'])
-  t.match((await loadLambda(native.file, {})).output, /Cannot find package 'better-sqlite3'/)
+  t.match((await work.load(native.file, {})).output, /Cannot find package 'better-sqlite3'/)
 
   const plain = join(dir, 'plain.ts')
   writeFileSync(plain, "export const handler = async () => 'ok'\n")
-  const fine = await bundleLambda(plain, { format: 'esm' }, join(dir, 'fine'))
-  t.ok((await loadLambda(fine.file, {})).ok, 'a plain handler loads')
+  const fine = await work.bundle(plain, { format: 'esm' }, join(dir, 'fine'))
+  t.ok((await work.load(fine.file, {})).ok, 'a plain handler loads')
   const banner = "import { createRequire as topLevelCreateRequire } from 'module'; const require = topLevelCreateRequire(import.meta.url);"
-  const doubled = await bundleLambda(plain, { format: 'esm', banner }, join(dir, 'doubled'))
-  t.match((await loadLambda(doubled.file, {})).output, /SyntaxError: Identifier '(require|topLevelCreateRequire)' has already been declared/)
+  const doubled = await work.bundle(plain, { format: 'esm', banner }, join(dir, 'doubled'))
+  t.match((await work.load(doubled.file, {})).output, /SyntaxError: Identifier '(require|topLevelCreateRequire)' has already been declared/)
 })

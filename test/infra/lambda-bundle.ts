@@ -42,11 +42,18 @@ async function pluginsOf (file: string | undefined): Promise<Plugin[]> {
   return (await import(pathToFileURL(join(ROOT, file)).href) as { default: Plugin[] }).default
 }
 
-export async function bundleLambda (entry: string, properties: RecordedBuild['properties'], outDir: string): Promise<LambdaBundle> {
+/**
+ * `signal`: the case that asked ended (it ran out of time) and removed its scratch folder; the build
+ * that then fails to find its entry rejects with the signal's reason instead of esbuild's complaint.
+ */
+export async function bundleLambda (entry: string, properties: RecordedBuild['properties'], outDir: string, signal?: AbortSignal): Promise<LambdaBundle> {
+  signal?.throwIfAborted()
   const nodejs = properties as NodeProperties
   const options = sstEsbuildOptions(nodejs, await pluginsOf(nodejs.plugins))
   const file = join(outDir, 'index.mjs')
   const result = await build({ ...options, entryPoints: [entry], outfile: file, metafile: true, logLevel: 'silent' })
+    .catch((error: unknown) => { throw signal?.aborted === true ? signal.reason : error })
+  signal?.throwIfAborted()
   const installed = Array.isArray(nodejs.install) ? [...nodejs.install] : Object.keys(nodejs.install ?? {})
   return { file, installed, packages: packagesOf(result.metafile), staticExternalImports: staticExternalImportsOf(result.metafile) }
 }
@@ -73,17 +80,22 @@ function staticExternalImportsOf (metafile: Metafile): string[] {
  * Module initialisation is the Lambda init phase: it must finish and export `handler`. `node` is
  * the binary to run it on (this process's by default; Node 24 as on Lambda: scripts/lib/node-release.ts).
  */
-export async function loadLambda (file: string, env: Record<string, string>, node: string = process.execPath): Promise<{ ok: boolean, output: string }> {
+export async function loadLambda (file: string, env: Record<string, string>, node: string = process.execPath, signal?: AbortSignal): Promise<{ ok: boolean, output: string }> {
+  signal?.throwIfAborted()
   const probe = `const module = await import(${JSON.stringify(pathToFileURL(file).href)}); if (typeof module.handler !== 'function') throw new Error('no handler export')`
   const child = spawn(node, ['--input-type=module', '-e', probe], {
     cwd: join(file, '..'),
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
-    timeout: LOAD_TIMEOUT_MS
+    timeout: LOAD_TIMEOUT_MS,
+    // The case ended: the process is killed rather than left loading from a removed folder.
+    signal
   })
+  child.on('error', () => {})
   let output = ''
   child.stdout.on('data', (chunk: Buffer) => { output += chunk.toString() })
   child.stderr.on('data', (chunk: Buffer) => { output += chunk.toString() })
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
+  signal?.throwIfAborted()
   return { ok: code === 0, output }
 }
