@@ -19,6 +19,9 @@ import { LAMBDA_NODEJS } from '../infra/lambda-build.js'
 import { LAMBDA_NODE_MAJOR, nodeBinary } from '../scripts/lib/node-release.js'
 import { bundleLambda } from './infra/lambda-bundle.js'
 import { createFifoQueue, drainQueue, sqsClient, startSqsEmulator } from './support/sqs.js'
+import { FILE_BUDGET_MS } from './support/budgets.js'
+
+t.setTimeout(FILE_BUDGET_MS.lambdaBundles)
 
 const FIXTURE = new URL('./fixtures/lambda-golden-answers.json', import.meta.url)
 const SECRET = 'fixture-webhook-secret_0123456789'

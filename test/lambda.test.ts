@@ -5,6 +5,9 @@ import t from 'tap'
 import { LAMBDA_ESBUILD_OPTIONS } from '../infra/lambda-build.js'
 import packageJson from '../package.json' with { type: 'json' }
 import { createFifoQueue, drainQueue, sqsClient, startSqsEmulator } from './support/sqs.js'
+import { FILE_BUDGET_MS } from './support/budgets.js'
+
+t.setTimeout(FILE_BUDGET_MS.lambdaBundles)
 
 type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>
 

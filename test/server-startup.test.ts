@@ -1,6 +1,9 @@
 /** `npm start` that cannot listen: each failure is one line naming the setting to change, never a stack trace. */
 import t from 'tap'
 import { npmStartFailing, REAL_LOOKING_TOKEN, takenPort } from './support/npm-start.js'
+import { FILE_BUDGET_MS } from './support/budgets.js'
+
+t.setTimeout(FILE_BUDGET_MS.childProcesses)
 
 t.test('a server that cannot listen: one line naming PORT, PORT + 1 or HOST', async (t) => {
   const [taken, emulatorTaken] = await Promise.all([takenPort(t), takenPort(t)])

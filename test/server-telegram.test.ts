@@ -4,6 +4,9 @@ import { createServer as createHttpServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import t from 'tap'
 import { closedPort, npmStartFailing, REAL_LOOKING_TOKEN } from './support/npm-start.js'
+import { FILE_BUDGET_MS } from './support/budgets.js'
+
+t.setTimeout(FILE_BUDGET_MS.childProcesses)
 
 t.test('a real-looking token with Telegram unreachable: one line, no part of the token', async (t) => {
   const telegramDown = `http://127.0.0.1:${await closedPort()}`

@@ -5,6 +5,9 @@ import { join, resolve } from 'node:path'
 import t from 'tap'
 import { REPLIES } from '../src/commands/register.js'
 import { runToCompletion, withoutCoverage, withoutNotices } from './support/child-process.js'
+import { FILE_BUDGET_MS } from './support/budgets.js'
+
+t.setTimeout(FILE_BUDGET_MS.childProcesses)
 
 const root = resolve(import.meta.dirname, '..')
 const tsx = join(root, 'node_modules', '.bin', 'tsx')

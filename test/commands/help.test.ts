@@ -6,6 +6,9 @@ import { lambdaContext } from '../../src/local/queue-poller.js'
 import { createBatchHandler } from '../../src/worker/process-batch.js'
 import { sqsEvent, updateRecord } from '../support/sqs-events.js'
 import { startWorkerFixture } from '../support/worker.js'
+import { FILE_BUDGET_MS } from '../support/budgets.js'
+
+t.setTimeout(FILE_BUDGET_MS.inProcessServices)
 
 /** /start, /start <payload> and /help through the worker's entry: the bot answers when spoken to. */
 

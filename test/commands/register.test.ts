@@ -9,6 +9,9 @@ import { attemptRows } from '../support/reliability.js'
 import { anonymousAdmin, automaticForward, postedAsChannel, someBot } from '../support/senders.js'
 import { sqsEvent, updateRecord } from '../support/sqs-events.js'
 import { startWorkerFixture } from '../support/worker.js'
+import { FILE_BUDGET_MS } from '../support/budgets.js'
+
+t.setTimeout(FILE_BUDGET_MS.inProcessServices)
 
 /** /register through the worker's entry (the batch handler), against the Telegram emulator and the embedded store. */
 

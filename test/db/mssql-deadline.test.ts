@@ -4,6 +4,9 @@ import { createMssqlStore } from '../../src/db/mssql-store.js'
 import type { RegistrationRequest, RegistrationStore } from '../../src/db/registration-store.js'
 import { runWithDeadline } from '../../src/deadline.js'
 import { TdsResponder } from '../support/tds-responder.js'
+import { FILE_BUDGET_MS } from '../support/budgets.js'
+
+t.setTimeout(FILE_BUDGET_MS.inProcessServices)
 
 /**
  * The SQL Server adapter inside an update's deadline (src/deadline.ts), through the real mssql/tedious

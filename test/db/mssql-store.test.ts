@@ -8,6 +8,9 @@ import { TransientError } from '../../src/errors.js'
 import { findTokenRun } from '../support/reliability.js'
 import { TdsResponder, type SqlServerError } from '../support/tds-responder.js'
 import { until } from '../support/wait.js'
+import { FILE_BUDGET_MS } from '../support/budgets.js'
+
+t.setTimeout(FILE_BUDGET_MS.inProcessServices)
 
 /** A recognisable credential: every error a test sees is searched for it. */
 const TOKEN = 'tok-5f1c9a0e-Zq8Wv3Xk'

@@ -3,6 +3,9 @@ import mssql from 'mssql'
 import t, { type Test } from 'tap'
 import { ProbeReusingPool } from '../../src/db/probe-reusing-pool.js'
 import { TdsResponder } from '../support/tds-responder.js'
+import { FILE_BUDGET_MS } from '../support/budgets.js'
+
+t.setTimeout(FILE_BUDGET_MS.inProcessServices)
 
 // As src/db/mssql-store.ts configures it: the responder answers SQL batches, not mssql's default `SELECT 1` check.
 const SOCKET_CHECKED = { validateConnection: 'socket' as const, connectionTimeout: 2000, requestTimeout: 2000 }

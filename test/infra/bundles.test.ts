@@ -15,6 +15,9 @@ import { LAMBDA_NODE_MAJOR, nodeBinary } from '../../scripts/lib/node-release.js
 import { HANDLERS, lambda, type FunctionRole } from './deployment.js'
 import { bundleLambda, entryOf, loadLambda } from './lambda-bundle.js'
 import { deployWithMocks, ROOT, TEST_STAGES } from './mock-deploy.js'
+import { FILE_BUDGET_MS } from '../support/budgets.js'
+
+t.setTimeout(FILE_BUDGET_MS.lambdaBundles)
 
 const deployment = await deployWithMocks('prod', { stages: TEST_STAGES })
 

@@ -7,6 +7,9 @@ import t from 'tap'
 import { checks, type CheckId } from './checks.js'
 import { deployWithMocks, TEST_STAGES } from './mock-deploy.js'
 import { mutations } from './mutations.js'
+import { FILE_BUDGET_MS } from '../support/budgets.js'
+
+t.setTimeout(FILE_BUDGET_MS.mockDeployments)
 
 // Neither shell has ALARM_EMAIL: prod's subscription comes from its stage settings alone.
 const [dev, prod] = await Promise.all([

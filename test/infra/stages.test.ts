@@ -6,6 +6,9 @@ import t from 'tap'
 import { awsProviderOf, refuseDevMode, stageSettings, STAGES, type StageSettings } from '../../infra/stages.js'
 import { checks } from './checks.js'
 import { deployWithMocks, evaluateApp, TEST_STAGES } from './mock-deploy.js'
+import { FILE_BUDGET_MS } from '../support/budgets.js'
+
+t.setTimeout(FILE_BUDGET_MS.mockDeployments)
 
 const WITHOUT_PROD_ACCOUNT: Record<string, StageSettings> = { ...TEST_STAGES, prod: { profile: 'telegram-bot-prod' } }
 

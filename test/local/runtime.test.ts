@@ -10,6 +10,9 @@ import { startLedgerDynamoDb } from '../support/dynamodb.js'
 import { captureLogs, capturedLogLines, logLinesWithMessage } from '../support/log-capture.js'
 import { watchProcessing } from '../support/processing.js'
 import { anonymousAdmin, automaticForward, postedAsChannel } from '../support/senders.js'
+import { FILE_BUDGET_MS } from '../support/budgets.js'
+
+t.setTimeout(FILE_BUDGET_MS.localRuntime)
 
 /** The whole local pipeline on free ports: emulator → webhook → embedded SQS → poller → worker → emulator. */
 async function startRuntime (t: Test, env: Record<string, string> = {}): Promise<LocalRuntime & { emulator: NonNullable<LocalRuntime['emulator']> }> {

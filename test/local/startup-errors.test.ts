@@ -12,6 +12,9 @@ import { startLocalRuntime } from '../../src/local/runtime.js'
 import { listenFailure, StartupError, telegramFailure } from '../../src/local/startup-errors.js'
 import { captureLogs } from '../support/log-capture.js'
 import { closedPort, REAL_LOOKING_TOKEN, takenPort } from '../support/npm-start.js'
+import { FILE_BUDGET_MS } from '../support/budgets.js'
+
+t.setTimeout(FILE_BUDGET_MS.localRuntime)
 
 async function refusingBotApi (t: Test): Promise<string> {
   return await botApiAnswering(t, 401, 'application/json', JSON.stringify({ ok: false, error_code: 401, description: 'Unauthorized' }))

@@ -5,6 +5,9 @@ import {
 } from '../../src/local/telegram-emulator.js'
 import { startFakeTelegram, startWebhookReceiver, type WebhookAnswer, type WebhookRequest } from '../support/telegram.js'
 import { closedPort, until } from '../support/wait.js'
+import { FILE_BUDGET_MS } from '../support/budgets.js'
+
+t.setTimeout(FILE_BUDGET_MS.inProcessServices)
 
 const alice = { id: 4242, first_name: 'Alice', username: 'alice_w' }
 const bob = { id: 5353, first_name: 'Bob' }

@@ -7,6 +7,9 @@ import { capturedLogLines } from '../support/log-capture.js'
 import { anonymousAdmin } from '../support/senders.js'
 import { sqsEvent, updateRecord } from '../support/sqs-events.js'
 import { startWorkerFixture } from '../support/worker.js'
+import { FILE_BUDGET_MS } from '../support/budgets.js'
+
+t.setTimeout(FILE_BUDGET_MS.inProcessServices)
 
 /** The EMF lines the worker writes (CloudWatch embedded metric format), read back from its log lines. */
 

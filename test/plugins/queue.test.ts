@@ -2,6 +2,9 @@ import t from 'tap'
 import { createSqsQueue, QueueUnavailableError } from '../../src/plugins/queue.js'
 import { buildTestApp, testConfig } from '../helper.js'
 import { createFifoQueue, drainQueue, sqsClient, startSqsEmulator } from '../support/sqs.js'
+import { FILE_BUDGET_MS } from '../support/budgets.js'
+
+t.setTimeout(FILE_BUDGET_MS.inProcessServices)
 
 const sqs = await startSqsEmulator()
 t.teardown(async () => { await sqs.stop() })

@@ -9,6 +9,9 @@ import updateLedger, { createLedgerClient, createUpdateLedger, type UpdateLedger
 import { buildTestApp, testConfig } from '../helper.js'
 import { startLedgerDynamoDb } from '../support/dynamodb.js'
 import { startTcpProxy } from '../support/faults.js'
+import { FILE_BUDGET_MS } from '../support/budgets.js'
+
+t.setTimeout(FILE_BUDGET_MS.inProcessServices)
 
 /** The ledger through Powertools' real persistence code, against dynalite's real DynamoDB protocol. */
 

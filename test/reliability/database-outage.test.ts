@@ -9,6 +9,9 @@ import {
   watchForLeaks, type Runtime
 } from '../support/reliability.js'
 import { drainQueue } from '../support/sqs.js'
+import { FILE_BUDGET_MS } from '../support/budgets.js'
+
+t.setTimeout(FILE_BUDGET_MS.localRuntime)
 
 /**
  * The database down, then back. Pins:

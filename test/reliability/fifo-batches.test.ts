@@ -9,6 +9,9 @@ import { createBatchHandler } from '../../src/worker/process-batch.js'
 import { injectStoreFaults } from '../support/faults.js'
 import { assertNoSecretLeaks, attemptRows, botApiTraffic, watchUnhandledRejections } from '../support/reliability.js'
 import { startWorkerFixture } from '../support/worker.js'
+import { FILE_BUDGET_MS } from '../support/budgets.js'
+
+t.setTimeout(FILE_BUDGET_MS.localRuntime)
 
 /**
  * SQS FIFO batches as AWS makes them: several consecutive updates of one user in the same batch,
@@ -19,10 +22,6 @@ import { startWorkerFixture } from '../support/worker.js'
  * one that failed, one user's failure never fails (and so never uses up the receives of) another
  * user's update, and each update is answered once or dead-lettered.
  */
-
-// 100 generated scenarios, each command now also going through the ledger (four DynamoDB requests to
-// dynalite): more than tap's default 30 s per file on a shared machine.
-t.setTimeout(120_000)
 
 const unhandled = watchUnhandledRejections()
 const SEED = 20_240_603

@@ -10,6 +10,9 @@ import { createBatchHandler } from '../../src/worker/process-batch.js'
 import { assertNoSecretLeaks, attemptRows, botApiTraffic, linkRows, watchUnhandledRejections } from '../support/reliability.js'
 import { sqsEvent, updateRecord } from '../support/sqs-events.js'
 import { startWorkerFixture } from '../support/worker.js'
+import { FILE_BUDGET_MS } from '../support/budgets.js'
+
+t.setTimeout(FILE_BUDGET_MS.localRuntime)
 
 /**
  * Hostile `/register` texts and Telegram profiles through the worker (SQLite, the Telegram emulator):

@@ -10,6 +10,9 @@ import { updateOf } from '../../src/worker/records.js'
 import { buildTestApp, testConfig, TEST_BOT_TOKEN } from '../helper.js'
 import { assertNoSecretLeaks, watchUnhandledRejections } from '../support/reliability.js'
 import { createFifoQueue, drainQueue, sqsClient, startSqsEmulator } from '../support/sqs.js'
+import { FILE_BUDGET_MS } from '../support/budgets.js'
+
+t.setTimeout(FILE_BUDGET_MS.localRuntime)
 
 /**
  * Hostile webhook requests, with the queue up (fauxqs): whatever arrives, the answer is one of

@@ -17,6 +17,9 @@ import { capturedLogLines, logLinesWithMessage } from '../support/log-capture.js
 import { assertNoSecretLeaks, assertNoTokenRuns, botApiTraffic, configuredSecrets, replyTexts, sleep, startRuntime, watchUnhandledRejections } from '../support/reliability.js'
 import { sqsEvent, updateRecord } from '../support/sqs-events.js'
 import { TdsResponder, type SqlServerError } from '../support/tds-responder.js'
+import { FILE_BUDGET_MS } from '../support/budgets.js'
+
+t.setTimeout(FILE_BUDGET_MS.localRuntime)
 
 /**
  * The leak scan: one scenario through every path that logs (webhook, worker, Telegram faults,

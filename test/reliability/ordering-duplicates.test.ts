@@ -7,6 +7,9 @@ import {
   attemptRows, replyTexts, quietPeriod, startRuntime,
   watchForLeaks, type Runtime
 } from '../support/reliability.js'
+import { FILE_BUDGET_MS } from '../support/budgets.js'
+
+t.setTimeout(FILE_BUDGET_MS.localRuntime)
 
 /**
  * Ordering, duplicates and unicode through the whole local runtime. Pins:
@@ -18,10 +21,6 @@ import {
  * - sqsSafeJson (src/routes/telegram-webhook.ts): emoji, RTL, zero-width and U+FFFF in an update
  *   reach the queue (SQS refuses some of them raw) instead of a 503 that blocks the chat.
  */
-
-// 288 commands, each also going through the ledger (four DynamoDB requests to the in-process dynalite):
-// more than tap's default 30 s per file when other suites share the CPUs.
-t.setTimeout(120_000)
 
 const leaks = watchForLeaks()
 

@@ -6,6 +6,9 @@ import {
   attemptRows, replyTexts, quietPeriod, startPipeline, waitUntil,
   watchForLeaks, type Pipeline
 } from '../support/reliability.js'
+import { FILE_BUDGET_MS } from '../support/budgets.js'
+
+t.setTimeout(FILE_BUDGET_MS.localRuntime)
 
 /**
  * SQS unavailable at the webhook, with a proxy between the webhook and the queue. Pins:

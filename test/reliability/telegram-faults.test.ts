@@ -13,6 +13,9 @@ import {
   watchForLeaks, type Runtime
 } from '../support/reliability.js'
 import { sqsEvent, updateRecord } from '../support/sqs-events.js'
+import { FILE_BUDGET_MS } from '../support/budgets.js'
+
+t.setTimeout(FILE_BUDGET_MS.localRuntime)
 
 /**
  * Telegram answering 429 (with retry_after) and 5xx, through the whole local runtime. Pins:

@@ -7,6 +7,9 @@ import {
   attemptRows, linkRows, replyTexts, quietPeriod, startPipeline,
   watchForLeaks, type Pipeline
 } from '../support/reliability.js'
+import { FILE_BUDGET_MS } from '../support/budgets.js'
+
+t.setTimeout(FILE_BUDGET_MS.localRuntime)
 
 /**
  * The worker dying mid-batch. Pins:

@@ -6,6 +6,9 @@ import { buildTestApp, testConfig } from '../helper.js'
 import { logLinesWithMessage } from '../support/log-capture.js'
 import { createFifoQueue, startSqsEmulator } from '../support/sqs.js'
 import { closedPort } from '../support/wait.js'
+import { FILE_BUDGET_MS } from '../support/budgets.js'
+
+t.setTimeout(FILE_BUDGET_MS.inProcessServices)
 
 const sqs = await startSqsEmulator()
 t.teardown(async () => { await sqs.stop() })

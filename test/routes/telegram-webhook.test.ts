@@ -6,6 +6,9 @@ import { buildTestApp, testConfig, TEST_BOT_TOKEN } from '../helper.js'
 import { capturedLogLines, logLinesWithMessage } from '../support/log-capture.js'
 import { createFifoQueue, drainQueue, sqsClient, startSqsEmulator } from '../support/sqs.js'
 import { closedPort } from '../support/wait.js'
+import { FILE_BUDGET_MS } from '../support/budgets.js'
+
+t.setTimeout(FILE_BUDGET_MS.inProcessServices)
 
 const secret = deriveWebhookSecret(TEST_BOT_TOKEN)
 const sqs = await startSqsEmulator()

@@ -15,10 +15,9 @@ import { startPipeline, startRuntime } from '../support/reliability.js'
 import type { TelegramEmulator } from '../../src/local/telegram-emulator.js'
 import { startFakeTelegram, startWebhookReceiver } from '../support/telegram.js'
 import { closedPort, until } from '../support/wait.js'
+import { FILE_BUDGET_MS } from '../support/budgets.js'
 
-// Three local runtimes and a retry that ends in the dead-letter apology, each through real processes:
-// together near tap's default 30 s per file, which a loaded machine passes.
-t.setTimeout(120_000)
+t.setTimeout(FILE_BUDGET_MS.localRuntime)
 
 /**
  * The bot the CLI talks to, simulated with Telegraf behind a real webhook: /register replies as

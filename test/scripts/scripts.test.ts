@@ -4,6 +4,9 @@ import { fileURLToPath } from 'node:url'
 import t from 'tap'
 import { answers, startFakeBotApi, startFakeServer, TOKEN } from './fake-http.js'
 import { withoutCoverage } from '../support/child-process.js'
+import { FILE_BUDGET_MS } from '../support/budgets.js'
+
+t.setTimeout(FILE_BUDGET_MS.childProcesses)
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 

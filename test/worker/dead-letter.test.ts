@@ -11,6 +11,9 @@ import { attemptRows } from '../support/reliability.js'
 import { createFifoQueue, drainQueue, sqsClient, startSqsEmulator } from '../support/sqs.js'
 import { sqsEvent, updateRecord } from '../support/sqs-events.js'
 import { startWorkerFixture } from '../support/worker.js'
+import { FILE_BUDGET_MS } from '../support/budgets.js'
+
+t.setTimeout(FILE_BUDGET_MS.localRuntime)
 
 const sqs = await startSqsEmulator()
 t.teardown(async () => { await sqs.stop() })

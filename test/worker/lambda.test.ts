@@ -6,6 +6,9 @@ import { startTelegramEmulator } from '../../src/local/telegram-emulator.js'
 import { startLedgerDynamoDb } from '../support/dynamodb.js'
 import { createFifoQueue, startSqsEmulator } from '../support/sqs.js'
 import { sqsEvent, updateRecord } from '../support/sqs-events.js'
+import { FILE_BUDGET_MS } from '../support/budgets.js'
+
+t.setTimeout(FILE_BUDGET_MS.inProcessServices)
 
 // The Lambda entries read their configuration from the environment at import, as in AWS.
 const telegram = await startTelegramEmulator({ botUsername: 'register_test_bot' })

@@ -8,9 +8,9 @@ import { timedInvocations } from '../support/faults.js'
 import { capturedLogLines } from '../support/log-capture.js'
 import { sqsEvent, updateRecord } from '../support/sqs-events.js'
 import { startWorkerFixture } from '../support/worker.js'
+import { FILE_BUDGET_MS } from '../support/budgets.js'
 
-// Several cases wait out real backoffs and deadlines (seconds each): more than tap's default 30 s per file.
-t.setTimeout(120_000)
+t.setTimeout(FILE_BUDGET_MS.localRuntime)
 
 const alice = { id: 5001, first_name: 'Alice', username: 'alice_tg' }
 const bob = { id: 5002, first_name: 'Bob' }

@@ -6,6 +6,9 @@ import { createBatchHandler } from '../../src/worker/process-batch.js'
 import { slowStore } from '../support/faults.js'
 import { sqsEvent, updateRecord } from '../support/sqs-events.js'
 import { startWorkerFixture } from '../support/worker.js'
+import { FILE_BUDGET_MS } from '../support/budgets.js'
+
+t.setTimeout(FILE_BUDGET_MS.localRuntime)
 
 /**
  * Issue 9's group scenario with its real numbers (a 6 s retry_after, a 19.5 s procedure inside the
@@ -13,7 +16,6 @@ import { startWorkerFixture } from '../support/worker.js'
  * Before the per-record deadline, Telegraf's 25 s handler timeout failed the record while the procedure
  * went on, and the retry ran it a second time.
  */
-t.setTimeout(120_000)
 
 const alice = { id: 5001, first_name: 'Alice', username: 'alice_tg' }
 const group = { id: -100777, type: 'supergroup' as const, title: 'Bets' }
