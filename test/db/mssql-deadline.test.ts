@@ -10,7 +10,7 @@ import { TdsResponder } from '../support/tds-responder.js'
  * The SQL Server adapter inside an update's deadline (src/deadline.ts), through the real mssql/tedious
  * driver against the TDS responder: the procedure is not started when the deadline cannot cover its
  * bound plus the reply. (Cancelling a request at the deadline shares its code with the health probe's
- * cancellation, tested in mssql-store.test.ts; with the start check above, the deadline can only pass
+ * cancellation, tested in mssql-database.test.ts; with the start check above, the deadline can only pass
  * mid-request after a slow connect, which the responder cannot play.)
  */
 

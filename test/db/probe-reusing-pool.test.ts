@@ -4,7 +4,7 @@ import t, { type Test } from 'tap'
 import { ProbeReusingPool } from '../../src/db/probe-reusing-pool.js'
 import { TdsResponder } from '../support/tds-responder.js'
 
-// As src/db/mssql-store.ts configures it: the responder answers SQL batches, not mssql's default `SELECT 1` check.
+// As src/db/mssql-connection.ts configures it: the responder answers SQL batches, not mssql's default `SELECT 1` check.
 const SOCKET_CHECKED = { validateConnection: 'socket' as const, connectionTimeout: 2000, requestTimeout: 2000 }
 
 async function responderFor (t: Test): Promise<{ responder: TdsResponder, pool: () => ProbeReusingPool }> {
