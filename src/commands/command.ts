@@ -1,6 +1,8 @@
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
 import type { Context, NarrowedContext } from 'telegraf'
 import type { Update } from 'telegraf/types'
+import type { DatabaseContract } from '../db/contract.js'
+import type { LocalDatabase } from '../db/local-database.js'
 
 /** A message from a user (a text, or a caption under a photo, video or file), as a command sees it. */
 export type MessageContext = NarrowedContext<Context, Update.MessageUpdate>
@@ -9,7 +11,7 @@ export interface CommandInvocation {
   ctx: MessageContext
   /** The words after the command, split on whitespace. */
   args: string[]
-  /** The app, for its plugins (registrations, config, the command registry, …). */
+  /** The app, for its plugins (the database, config, the command registry, …). */
   app: FastifyInstance
   /** Bound to the update; never give it message text. */
   log: FastifyBaseLogger
@@ -28,6 +30,13 @@ export interface BotCommand {
    */
   inGroups: 'always' | 'when-addressed'
   handle: (invocation: CommandInvocation) => Promise<void>
+  /** The database objects the command calls, as it relies on them (`npm run db:verify` checks each against the real one). */
+  contracts?: readonly DatabaseContract[]
+  /**
+   * Loads the command's stand-ins for those objects in the embedded SQLite database (its `.local.ts`,
+   * through a dynamic import so that only a SQLite database ever evaluates it).
+   */
+  local?: () => Promise<LocalDatabase>
 }
 
 export function isGroupChat (chat: { type: string }): boolean {

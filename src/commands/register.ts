@@ -1,5 +1,7 @@
 import { TelegramError } from 'telegraf'
+import { sql, type DatabaseContract } from '../db/contract.js'
 import { isFromOwnAccount, type RawUpdate } from '../telegram/update.js'
+import { callDatabase } from './call-database.js'
 import { isGroupChat, type BotCommand, type CommandInvocation } from './command.js'
 import { replyOnce } from './reply-once.js'
 
@@ -26,6 +28,36 @@ export const TEXTS = {
 // NVARCHAR lengths of the procedure's parameters (UTF-16 code units, as String#length counts).
 const MAX_USERNAME_LENGTH = 128
 const MAX_TOKEN_LENGTH = 512
+
+/** What `/register` asks the platform to do: link this Telegram user to that platform account. */
+export interface RegistrationRequest {
+  telegramUserId: number
+  telegramChatId: number
+  /** The user's Telegram @username, when they have one. */
+  telegramUsername?: string
+  username: string
+  /** A credential: never logged, never echoed. */
+  token: string
+}
+
+/**
+ * The platform's registration procedure, as /register relies on it (docs/database.md). When the real one
+ * differs, this declaration is the one place to change. `registered`: linked (RETURN 0). `rejected`: any
+ * other return value, or an error the procedure raised itself (≥ 50000): the platform refused the credentials.
+ */
+export const registerContract: DatabaseContract<RegistrationRequest, 'registered' | 'rejected'> = {
+  name: 'dbo.PartyTelegramUser_REGISTER_tr',
+  kind: 'procedure',
+  parameters: [
+    { name: 'TelegramUserId', type: sql.bigint(), from: (request) => request.telegramUserId },
+    { name: 'TelegramChatId', type: sql.bigint(), from: (request) => request.telegramChatId },
+    { name: 'TelegramUsername', type: sql.nvarchar(64), from: (request) => request.telegramUsername ?? null },
+    { name: 'Username', type: sql.nvarchar(MAX_USERNAME_LENGTH), from: (request) => request.username },
+    { name: 'Token', type: sql.nvarchar(MAX_TOKEN_LENGTH), from: (request) => request.token }
+  ],
+  effect: 'writes',
+  outcome: (answer) => answer.raisedError === undefined && answer.returnValue === 0 ? 'registered' : 'rejected'
+}
 /** Control characters, and format characters (right-to-left override, zero-width space…) that would hide what a username really is. */
 const INVISIBLE_CHARACTER = /[\p{Cc}\p{Cf}]/u
 
@@ -89,13 +121,13 @@ async function answer (invocation: CommandInvocation): Promise<void> {
 
   // The ledger keeps the outcome, so a redelivery never calls the procedure again. A TransientError
   // (database unreachable, timeout, deadlock, an unknown outcome) propagates: the record is retried.
-  const { result: outcome, remembered } = await app.updateLedger.once(ctx.update.update_id, 'procedure', () => app.registrations.register({
+  const { outcome, remembered } = await callDatabase(invocation, registerContract, {
     telegramUserId: ctx.from.id,
     telegramChatId: ctx.chat.id,
     telegramUsername: ctx.from.username,
     username: credentials.username,
     token: credentials.token
-  }))
+  })
   log.info({ outcome, telegramUserId: ctx.from.id, fromLedger: remembered }, remembered ? 'register: outcome known from the ledger, procedure not called' : 'register: procedure answered')
   // A registration is counted once, when the procedure answers; a redelivery counts as a ledger hit.
   if (remembered) app.botMetrics.ledgerHit()
@@ -120,6 +152,8 @@ export const register: BotCommand = {
   description: 'Link your Telegram account to your platform account',
   usage: '/register [username] [token]',
   inGroups: 'always',
+  contracts: [registerContract],
+  local: async () => (await import('./register.local.js')).local,
   async handle (invocation) {
     const deleted = isGroupChat(invocation.ctx.chat) ? await deleteCommandMessage(invocation) : true
     await answer(invocation)

@@ -10,9 +10,12 @@ import { emulatorCredentials } from '../emulator-credentials.js'
 import { TransientError } from '../errors.js'
 
 /**
- * The side-effect steps of one update, each remembered on its own: in a group whether the command
- * message was deleted, the procedure's outcome, the reply confirmed sent, the delete-your-message
- * note sent, and on the dead-letter path the update parked and the apology sent.
+ * The side-effect steps of one update, each remembered on its own: `procedure`, the outcome of the
+ * command's database contract that writes (src/commands/call-database.ts: one per update; contracts that
+ * only read take no step); `reply`, the command's reply confirmed sent (replyOnce, every command);
+ * `deletion` and `note`, /register's removal of its message from a group and the delete-your-message note;
+ * and on the dead-letter path the update `parked` and the `apology` sent. The names are the stored keys'
+ * prefixes: renaming one would make redeliveries across a deploy run the step again.
  */
 export type LedgerStep = 'deletion' | 'procedure' | 'reply' | 'note' | 'parked' | 'apology'
 

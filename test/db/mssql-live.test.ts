@@ -1,8 +1,8 @@
 import { createHash, randomBytes, randomInt } from 'node:crypto'
 import mssql from 'mssql'
 import t from 'tap'
-import { createMssqlStore } from '../../src/db/mssql-store.js'
-import type { RegistrationRequest } from '../../src/db/registration-store.js'
+import { createMssqlDatabase } from '../../src/db/mssql-database.js'
+import { registerContract, type RegistrationRequest } from '../../src/commands/register.js'
 
 // Opt-in: runs against a real SQL Server where db/mssql/*.sql are installed (docs/database.md says how).
 // It creates one account and one Telegram user of its own, with random names, and deletes their rows at the end.
@@ -14,7 +14,7 @@ t.test('the adapter against a real SQL Server with the reference procedure', {
   // The test's own pool, for setting up and reading back: the adapter exposes only the contract.
   const pool = await new mssql.ConnectionPool(connectionString).connect()
   t.teardown(async () => { await pool.close() })
-  const store = await createMssqlStore(connectionString)
+  const store = await createMssqlDatabase(connectionString)
   t.teardown(async () => { await store.close() })
 
   const installed = await pool.request().query<{ registerId: number | null, saveId: number | null }>(
@@ -53,15 +53,15 @@ t.test('the adapter against a real SQL Server with the reference procedure', {
 
   await t.resolves(store.check(AbortSignal.timeout(5000)), 'check')
 
-  t.equal(await store.register(registration), 'registered')
-  t.equal(await store.register({ ...registration, telegramChatId: -100_123, telegramUsername: 'live_tg' }), 'registered', 'registering again')
+  t.equal(await store.call(registerContract, registration), 'registered')
+  t.equal(await store.call(registerContract, { ...registration, telegramChatId: -100_123, telegramUsername: 'live_tg' }), 'registered', 'registering again')
   t.same(await rowsOf('SELECT TelegramChatId, TelegramUsername, Username FROM dbo.PartyTelegramUser WHERE TelegramUserId = @TelegramUserId'),
     [{ TelegramChatId: '-100123', TelegramUsername: 'live_tg', Username: username }], 'one link, updated (mssql reads BIGINT as a string)')
 
-  t.equal(await store.register({ ...registration, token: `${token}x` }), 'rejected', 'wrong token: return 1')
-  t.equal(await store.register({ ...registration, username: `${username}x` }), 'rejected', 'unknown user: return 1')
+  t.equal(await store.call(registerContract, { ...registration, token: `${token}x` }), 'rejected', 'wrong token: return 1')
+  t.equal(await store.call(registerContract, { ...registration, username: `${username}x` }), 'rejected', 'unknown user: return 1')
   await saveAccount(false)
-  t.equal(await store.register(registration), 'rejected', 'disabled account: THROW 50001')
+  t.equal(await store.call(registerContract, registration), 'rejected', 'disabled account: THROW 50001')
 
   const attempts = await rowsOf<{ Outcome: string }>('SELECT Outcome FROM dbo.RegistrationAttempt WHERE TelegramUserId = @TelegramUserId ORDER BY RegistrationAttemptId')
   t.same(attempts.map((attempt) => attempt.Outcome), ['registered', 'registered', 'rejected', 'rejected', 'rejected'], 'every attempt recorded')

@@ -7,7 +7,7 @@ import { FILE_BUDGET_MS } from '../support/budgets.js'
 
 t.setTimeout(FILE_BUDGET_MS.inProcessServices)
 
-// As src/db/mssql-store.ts configures it: the responder answers SQL batches, not mssql's default `SELECT 1` check.
+// As src/db/mssql-connection.ts configures it: the responder answers SQL batches, not mssql's default `SELECT 1` check.
 const SOCKET_CHECKED = { validateConnection: 'socket' as const, connectionTimeout: 2000, requestTimeout: 2000 }
 
 async function responderFor (t: Test): Promise<{ responder: TdsResponder, pool: () => ProbeReusingPool }> {

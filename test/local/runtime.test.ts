@@ -6,6 +6,7 @@ import { LEDGER } from '../../infra/settings.js'
 import { REPLIES, TEXTS } from '../../src/commands/register.js'
 import { startLocalRuntime, type LocalRuntime } from '../../src/local/runtime.js'
 import { APOLOGY } from '../../src/worker/dead-letter.js'
+import { replaceRegisterCall } from '../support/faults.js'
 import { startLedgerDynamoDb } from '../support/dynamodb.js'
 import { captureLogs, capturedLogLines, logLinesWithMessage } from '../support/log-capture.js'
 import { watchProcessing } from '../support/processing.js'
@@ -147,7 +148,7 @@ t.test('a record that keeps failing: DLQ after 5 receives, one apology, parked',
   const runtime = await startRuntime(t)
   const { emulator, app } = runtime
   let calls = 0
-  app.registrations.register = async () => { calls++; throw new Error('database exploded') }
+  replaceRegisterCall(app, async () => { calls++; throw new Error('database exploded') })
   emulator.sendUserMessage({ from: user(4), text: '/register demo demo-token' })
   const replies = await emulator.waitForBotMessages(4, 1, 30_000)
   t.same(replies.map((message) => message.text), [APOLOGY])

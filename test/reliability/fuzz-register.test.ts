@@ -4,7 +4,7 @@ import type { Update } from 'telegraf/types'
 import { helpText } from '../../src/commands/help.js'
 import { commands } from '../../src/commands/index.js'
 import { REPLIES, TEXTS } from '../../src/commands/register.js'
-import type { SqliteRegistrationStore } from '../../src/db/sqlite-store.js'
+import type { SqliteDatabase } from '../../src/db/sqlite-database.js'
 import { lambdaContext } from '../../src/local/queue-poller.js'
 import { createBatchHandler } from '../../src/worker/process-batch.js'
 import { assertNoSecretLeaks, attemptRows, botApiTraffic, linkRows, watchUnhandledRejections } from '../support/reliability.js'
@@ -30,7 +30,7 @@ const BOT = 'register_test_bot'
 const fixture = await startWorkerFixture(t)
 const { app, telegram } = fixture
 const handler = createBatchHandler(app)
-const database = (app.registrations as SqliteRegistrationStore).database
+const database = (app.database as SqliteDatabase).database
 
 const SQLISH = ["'; DROP TABLE registration_attempt;--", "Robert'); DROP TABLE telegram_link;--", "' OR '1'='1", '"; SELECT * FROM platform_account; --']
 /** The same, as single arguments (an argument never holds whitespace). */

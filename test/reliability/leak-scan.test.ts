@@ -63,7 +63,7 @@ async function wholePipeline (t: Test): Promise<void> {
 
   // A database whose errors quote its connection string, as some drivers do, for one user: to the DLQ.
   // (Never the /register token: keeping request values out of errors is the store's part of the
-  // contract, as src/db/mssql-store.ts does; the logger only knows the configured secrets.)
+  // contract, as src/db/mssql-errors.ts does; the logger only knows the configured secrets.)
   const doomed = 9006
   injectStoreFaults(app, (request) => request.telegramUserId === doomed
     ? { error: new TransientError(`connection to ${connectionString} failed for ${request.username}`, { cause: new Error(`login to ${connectionString} timed out`) }) }

@@ -2,7 +2,8 @@ import { connect, createServer, type Socket } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Context, SQSRecord } from 'aws-lambda'
 import type { FastifyInstance } from 'fastify'
-import type { RegistrationRequest } from '../../src/db/registration-store.js'
+import { registerContract, type RegistrationRequest } from '../../src/commands/register.js'
+import type { Database } from '../../src/db/database.js'
 import { deadlineSignal } from '../../src/deadline.js'
 import { lambdaContext, type BatchHandler } from '../../src/local/queue-poller.js'
 
@@ -29,28 +30,38 @@ export interface StoreFaults {
 }
 
 /**
- * Wraps `app.registrations.register` (the store is a plain object): `fault` decides, per call, whether
- * it fails (returning the error to throw) and when (before the real store ran: the database was
- * unreachable; or after it: the procedure committed but the answer was lost, a timeout).
+ * Replaces the database's /register calls (the port is a plain object): `replacement` gets the request and
+ * the real call, to run or not; every other contract goes to the real database.
+ */
+export function replaceRegisterCall (app: FastifyInstance, replacement: (request: RegistrationRequest, real: () => Promise<unknown>) => Promise<unknown>): void {
+  const database = app.database
+  const call = database.call.bind(database)
+  database.call = (async (contract, input) => contract.name === registerContract.name
+    ? await replacement(input as RegistrationRequest, async () => await call(contract, input))
+    : await call(contract, input)) as Database['call']
+}
+
+/**
+ * Wraps the database's /register calls: `fault` decides, per call, whether it fails (returning the error to
+ * throw) and when (before the real database ran: it was unreachable; or after it: the procedure committed
+ * but the answer was lost, a timeout).
  */
 export function injectStoreFaults (
   app: FastifyInstance,
   fault: (request: RegistrationRequest, nth: number) => { error: Error, after?: boolean } | undefined
 ): StoreFaults {
-  const store = app.registrations
-  const real = store.register.bind(store)
   const calls: StoreCall[] = []
   const counts = new Map<number, number>()
   let healed = false
-  store.register = async (request) => {
+  replaceRegisterCall(app, async (request, real) => {
     const nth = (counts.get(request.telegramUserId) ?? 0) + 1
     counts.set(request.telegramUserId, nth)
     const planned = healed ? undefined : fault(request, nth)
     calls.push({ telegramUserId: request.telegramUserId, username: request.username, nth, failed: planned !== undefined })
-    if (planned === undefined) return await real(request)
-    if (planned.after === true) await real(request)
+    if (planned === undefined) return await real()
+    if (planned.after === true) await real()
     throw planned.error
-  }
+  })
   return {
     calls,
     callsFor: (telegramUserId) => calls.filter((call) => call.telegramUserId === telegramUserId),
@@ -59,16 +70,14 @@ export function injectStoreFaults (
 }
 
 /**
- * Makes every call of the store take `ms` longer (a slow database). Like the SQL Server adapter's
+ * Makes every /register call take `ms` longer (a slow database). Like the SQL Server adapter's
  * request, the wait is cancelled when the update's deadline passes, and then nothing is committed.
  */
 export function slowStore (app: FastifyInstance, ms: number): void {
-  const store = app.registrations
-  const real = store.register.bind(store)
-  store.register = async (request) => {
+  replaceRegisterCall(app, async (_request, real) => {
     await sleep(ms, undefined, { signal: deadlineSignal() })
-    return await real(request)
-  }
+    return await real()
+  })
 }
 
 /**

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import type { Test } from 'tap'
 import { secretsOf } from '../../src/app.js'
 import type { Config } from '../../src/config.js'
-import type { SqliteRegistrationStore } from '../../src/db/sqlite-store.js'
+import type { SqliteDatabase } from '../../src/db/sqlite-database.js'
 import { startEmbeddedQueues, type EmbeddedQueues } from '../../src/local/embedded-sqs.js'
 import { startQueuePoller, type BatchHandler, type QueuePoller } from '../../src/local/queue-poller.js'
 import { startLocalRuntime, type LocalRuntime } from '../../src/local/runtime.js'
@@ -112,13 +112,13 @@ export interface LinkRow { telegram_user_id: number, telegram_username: string |
 
 /** Every row of the embedded store's `registration_attempt`, in the order the procedure ran. */
 export function attemptRows (app: FastifyInstance, telegramUserId?: number): AttemptRow[] {
-  const database = (app.registrations as SqliteRegistrationStore).database
+  const database = (app.database as SqliteDatabase).database
   const rows = database.prepare('SELECT id, telegram_user_id, username, outcome FROM registration_attempt ORDER BY id').all() as AttemptRow[]
   return telegramUserId === undefined ? rows : rows.filter((row) => row.telegram_user_id === telegramUserId)
 }
 
 export function linkRows (app: FastifyInstance): LinkRow[] {
-  const database = (app.registrations as SqliteRegistrationStore).database
+  const database = (app.database as SqliteDatabase).database
   return database.prepare('SELECT telegram_user_id, telegram_username, username FROM telegram_link ORDER BY telegram_user_id').all() as LinkRow[]
 }
 

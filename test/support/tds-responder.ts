@@ -1,9 +1,14 @@
 import { once } from 'node:events'
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net'
+import type { ColumnDeclaration } from '../../src/db/contract.js'
+import { encodeValue, readTypedValue, tdsTypeOf, typeInfo, type TdsType, type TdsValue } from './tds-types.js'
+
+export type { TdsType, TdsValue } from './tds-types.js'
 
 /**
- * A minimal TDS 7.4 server (MS-TDS), just enough for tedious to log in, call a procedure and run
- * `SELECT 1`, with scripted answers. No TLS: it answers PRELOGIN with ENCRYPT_NOT_SUP, so clients
+ * A minimal TDS 7.4 server (MS-TDS), just enough for tedious to log in, call a procedure or run a query
+ * through sp_executesql, and run `SELECT 1`, with scripted answers: result sets, OUTPUT parameters, a return
+ * status, errors. The types it reads and writes are in ./tds-types.ts. No TLS: it answers PRELOGIN with ENCRYPT_NOT_SUP, so clients
  * must connect with `Encrypt=false`. Section numbers below are those of the MS-TDS specification.
  */
 
@@ -11,32 +16,60 @@ import { createServer, type AddressInfo, type Server, type Socket } from 'node:n
 export interface SqlServerError { number: number, class: number, message: string }
 
 /**
- * How the responder answers the requests that follow (procedure calls, and `SELECT 1`):
- * `returnStatus` RETURNSTATUS for a call, the one-row result for `SELECT 1`; `raise` these errors
- * (in order); 'no answer' ignores the request (an ATTENTION is still acknowledged); 'hang up' drops the connection.
+ * Rows of one result set, with its columns declared as a contract declares them (`{ name, type: sql.int(),
+ * nullable }`); each row gives every column a value (null for NULL), by name.
  */
-export type Reply = { returnStatus: number } | { raise: SqlServerError[] } | 'no answer' | 'hang up'
+export interface ResultSet { columns: readonly ColumnDeclaration[], rows: ReadonlyArray<Readonly<Record<string, TdsValue>>> }
 
-export interface RpcParameter {
-  name: string
-  /** The TDS type: INTN (a BIGINT is INTN of length 8) or NVARCHAR (NVARCHARTYPE, 0xE7). */
-  type: 'INTN' | 'NVARCHAR'
-  /** INTN: bytes; NVARCHAR: the declared maximum, in characters. */
-  length: number
-  value: bigint | string | null
+/**
+ * A successful answer to a call (a procedure, or a query through sp_executesql): `resultSets` in order, then
+ * `returnStatus` (RETURNSTATUS, 0 if not given), then the OUTPUT parameters, each with the type the client sent
+ * it as and the value in `output` (by name, without `@`), or else the value it came with, as SQL Server does
+ * when the procedure leaves it alone.
+ */
+export interface Answer {
+  returnStatus?: number
+  resultSets?: readonly ResultSet[]
+  output?: Readonly<Record<string, TdsValue>>
 }
 
-export interface RpcCall { procedure: string, parameters: RpcParameter[] }
+/**
+ * How the responder answers the requests that follow (calls, and `SELECT 1`): an Answer for a call (`SELECT 1`
+ * gets its one-row result); `raise` these errors (in order); 'no answer' ignores the request (an ATTENTION is
+ * still acknowledged); 'hang up' drops the connection.
+ */
+export type Reply = Answer | { raise: SqlServerError[] } | 'no answer' | 'hang up'
+
+/**
+ * A parameter as the client sent it: its TDS type (a bigint is INTN of length 8; NVARCHAR's length is in
+ * characters) and value (see TdsValue), and `output: true` for an OUTPUT parameter (StatusFlags fByRefValue).
+ */
+export type RpcParameter = TdsType & { name: string, value: TdsValue, output?: true }
+
+/**
+ * A call: a procedure by name, or `sp_executesql` (which mssql's `request.query` sends, by procedure id) with
+ * the `statement` it runs and its own parameters (its @statement and @params are not listed).
+ */
+export interface RpcCall { procedure: string, statement?: string, parameters: RpcParameter[] }
 
 export interface Login { user: string, password: string, database: string }
 
 // Packet types (2.2.3.1.1) and the token types (2.2.7) used here.
 const PACKET = { SQL_BATCH: 0x01, RPC: 0x03, TABULAR_RESULT: 0x04, ATTENTION: 0x06, LOGIN7: 0x10, PRELOGIN: 0x12 } as const
-const TOKEN = { COLMETADATA: 0x81, ERROR: 0xAA, LOGINACK: 0xAD, RETURNSTATUS: 0x79, ROW: 0xD1, DONE: 0xFD, DONEPROC: 0xFE } as const
-const DONE_STATUS = { FINAL: 0x00, ERROR: 0x02, COUNT: 0x10, ATTN: 0x20 } as const
+const TOKEN = { COLMETADATA: 0x81, ERROR: 0xAA, LOGINACK: 0xAD, RETURNSTATUS: 0x79, RETURNVALUE: 0xAC, ROW: 0xD1, DONE: 0xFD, DONEPROC: 0xFE, DONEINPROC: 0xFF } as const
+const DONE_STATUS = { FINAL: 0x00, MORE: 0x01, ERROR: 0x02, COUNT: 0x10, ATTN: 0x20 } as const
 const TDS_7_4 = 0x74000004
 const HEADER_LENGTH = 8
 const STATUS_END_OF_MESSAGE = 0x01
+/** The packet size tedious asks for in LOGIN7; longer answers are split into packets of this size (2.2.3.1.3). */
+const PACKET_SIZE = 4096
+/** ProcIDSwitch 0xFFFF then a ProcID: the well-known procedures (2.2.6.6), of which tedious's execSql uses 10. */
+const PROCEDURE_BY_ID = 0xFFFF
+const SP_EXECUTESQL = 10
+/** RPC StatusFlags (2.2.6.6): fByRefValue, an OUTPUT parameter. */
+const BY_REF_VALUE = 0x01
+/** COLMETADATA Flags (2.2.7.4): fNullable. */
+const NULLABLE = 0x0001
 
 /** B_VARCHAR: a length in characters (one byte), then UCS-2. */
 function bVarchar (text: string): Buffer {
@@ -94,14 +127,63 @@ function returnStatus (value: number): Buffer {
   return token
 }
 
+/** UserType ULONG (0: none) and Flags USHORT, as a column or returned parameter starts (2.2.7.4, 2.2.7.18). */
+function userTypeAndFlags (flags: number): Buffer {
+  const buffer = Buffer.alloc(6)
+  buffer.writeUInt16LE(flags, 4)
+  return buffer
+}
+
+/** COLMETADATA (2.2.7.4): Count USHORT, then per column UserType, Flags, TYPE_INFO and ColName B_VARCHAR. */
+function colMetadata (columns: readonly ColumnDeclaration[]): Buffer {
+  const count = Buffer.alloc(3)
+  count.writeUInt8(TOKEN.COLMETADATA)
+  count.writeUInt16LE(columns.length, 1)
+  return Buffer.concat([count, ...columns.map((column) =>
+    Buffer.concat([userTypeAndFlags(column.nullable ? NULLABLE : 0), typeInfo(tdsTypeOf(column.type)), bVarchar(column.name)]))])
+}
+
+/** ROW (2.2.7.19): every column's value, in the order of COLMETADATA. */
+function row (columns: readonly ColumnDeclaration[], values: Readonly<Record<string, TdsValue>>): Buffer {
+  return Buffer.concat([Buffer.from([TOKEN.ROW]), ...columns.map((column) => {
+    if (!(column.name in values)) throw new Error(`tds-responder: a scripted row has no value for ${column.name}`)
+    return encodeValue(tdsTypeOf(column.type), values[column.name]!)
+  })])
+}
+
+/** A result set: COLMETADATA, its ROWs, and `doneToken` (DONEINPROC inside a call, 2.2.7.7) counting them, more to follow. */
+function resultSet (set: ResultSet, doneToken: number): Buffer {
+  return Buffer.concat([colMetadata(set.columns), ...set.rows.map((values) => row(set.columns, values)),
+    done(doneToken, DONE_STATUS.MORE | DONE_STATUS.COUNT, set.rows.length)])
+}
+
 /**
- * The result of `SELECT 1`: COLMETADATA (2.2.7.4) with one unnamed INT column (UserType ULONG, Flags USHORT,
- * TYPE_INFO INTN of 4 bytes, ColName B_VARCHAR), one ROW (2.2.7.19), and DONE with the row counted.
+ * RETURNVALUE (2.2.7.18): ParamOrdinal USHORT, ParamName B_VARCHAR, Status BYTE (0x01: an OUTPUT parameter),
+ * UserType, Flags, TYPE_INFO, then the value.
  */
+function returnValue (ordinal: number, parameter: RpcParameter, value: TdsValue): Buffer {
+  const header = Buffer.alloc(3)
+  header.writeUInt8(TOKEN.RETURNVALUE)
+  header.writeUInt16LE(ordinal, 1)
+  return Buffer.concat([header, bVarchar(parameter.name), Buffer.from([0x01]), userTypeAndFlags(NULLABLE), typeInfo(parameter), encodeValue(parameter, value)])
+}
+
+/** A call's successful answer: result sets, RETURNSTATUS, a RETURNVALUE per OUTPUT parameter, DONEPROC. */
+function callAnswer (call: RpcCall, answer: Answer): Buffer {
+  const output = answer.output ?? {}
+  const returnValues = call.parameters.flatMap((parameter, ordinal) => {
+    if (parameter.output !== true) return []
+    const name = parameter.name.slice(1)
+    return [returnValue(ordinal, parameter, name in output ? output[name]! : parameter.value)]
+  })
+  return Buffer.concat([...(answer.resultSets ?? []).map((set) => resultSet(set, TOKEN.DONEINPROC)),
+    returnStatus(answer.returnStatus ?? 0), ...returnValues, done(TOKEN.DONEPROC, DONE_STATUS.FINAL)])
+}
+
+/** The result of `SELECT 1`: one unnamed INT column, one ROW, and DONE with the row counted. */
 function selectOneResult (): Buffer {
-  const metadata = Buffer.from([TOKEN.COLMETADATA, 1, 0, 0, 0, 0, 0, 0x01, 0x00, 0x26, 4])
-  const row = Buffer.from([TOKEN.ROW, 4, 1, 0, 0, 0])
-  return Buffer.concat([metadata, bVarchar(''), row, done(TOKEN.DONE, DONE_STATUS.COUNT, 1)])
+  const columns: ColumnDeclaration[] = [{ name: '', type: { name: 'int' }, nullable: true }]
+  return Buffer.concat([colMetadata(columns), row(columns, { '': 1 }), done(TOKEN.DONE, DONE_STATUS.COUNT, 1)])
 }
 
 /**
@@ -128,33 +210,36 @@ function afterHeaders (message: Buffer): number {
   return message.readUInt32LE(0)
 }
 
-/** RPC request (2.2.6.6): ProcName US_VARCHAR, OptionFlags, then per parameter: name B_VARCHAR, StatusFlags, TYPE_INFO, value. */
+/**
+ * RPC request (2.2.6.6): ProcName US_VARCHAR, or ProcIDSwitch and ProcID; OptionFlags; then per parameter:
+ * name B_VARCHAR, StatusFlags, TYPE_INFO and value. sp_executesql's first two parameters are its statement
+ * and the declaration of the others (@params).
+ */
 function parseRpc (message: Buffer): RpcCall {
   let at = afterHeaders(message)
   const nameLength = message.readUInt16LE(at)
-  if (nameLength === 0xFFFF) throw new Error('tds-responder: calls by procedure id (sp_executesql…) are not implemented')
-  const procedure = message.toString('ucs2', at + 2, at + 2 + 2 * nameLength)
-  at += 2 + 2 * nameLength + 2
+  let procedure: string
+  if (nameLength === PROCEDURE_BY_ID) {
+    const id = message.readUInt16LE(at + 2)
+    if (id !== SP_EXECUTESQL) throw new Error(`tds-responder: calls of procedure id ${id} are not implemented`)
+    procedure = 'sp_executesql'
+    at += 4 + 2
+  } else {
+    procedure = message.toString('ucs2', at + 2, at + 2 + 2 * nameLength)
+    at += 2 + 2 * nameLength + 2
+  }
   const parameters: RpcParameter[] = []
   while (at < message.length) {
     const name = message.toString('ucs2', at + 1, at + 1 + 2 * message[at]!)
-    at += 1 + 2 * message[at]! + 1
-    const type = message[at]
-    if (type === 0x26 && message[at + 1] === 8) { // INTN of 8 bytes (BIGINT): the value is a BYTE length (0: NULL), then the bytes
-      const valueLength = message[at + 2]!
-      parameters.push({ name, type: 'INTN', length: 8, value: valueLength === 0 ? null : message.readBigInt64LE(at + 3) })
-      at += 3 + valueLength
-    } else if (type === 0xE7) { // NVARCHARTYPE: maximum bytes (USHORT), COLLATION (5 bytes); the value is a USHORT length (0xFFFF: NULL)
-      const length = message.readUInt16LE(at + 1) / 2
-      const valueLength = message.readUInt16LE(at + 8)
-      const value = valueLength === 0xFFFF ? null : message.toString('ucs2', at + 10, at + 10 + valueLength)
-      parameters.push({ name, type: 'NVARCHAR', length, value })
-      at += 10 + (value === null ? 0 : valueLength)
-    } else {
-      throw new Error(`tds-responder: parameter ${name} has a TDS type (0x${type?.toString(16)}) it does not read`)
-    }
+    at += 1 + 2 * message[at]!
+    const output = (message[at]! & BY_REF_VALUE) !== 0
+    const { type, value, next } = readTypedValue(message, at + 1)
+    parameters.push({ name, ...type, value, ...(output ? { output: true as const } : {}) })
+    at = next
   }
-  return { procedure, parameters }
+  if (procedure !== 'sp_executesql') return { procedure, parameters }
+  const [statement, ...rest] = parameters
+  return { procedure, statement: statement?.value as string, parameters: rest.slice(rest[0]?.name === '@params' ? 1 : 0) }
 }
 
 export class TdsResponder {
@@ -269,9 +354,11 @@ export class TdsResponder {
         this.attentions++
         send(socket, PACKET.TABULAR_RESULT, done(TOKEN.DONE, DONE_STATUS.FINAL))
         return send(socket, PACKET.TABULAR_RESULT, done(TOKEN.DONE, DONE_STATUS.ATTN))
-      case PACKET.RPC:
-        this.calls.push(parseRpc(message))
-        return this.answerRequest(socket, TOKEN.DONEPROC, (status) => Buffer.concat([returnStatus(status), done(TOKEN.DONEPROC, DONE_STATUS.FINAL)]))
+      case PACKET.RPC: {
+        const call = parseRpc(message)
+        this.calls.push(call)
+        return this.answerRequest(socket, TOKEN.DONEPROC, (answer) => callAnswer(call, answer))
+      }
       case PACKET.SQL_BATCH: {
         const text = message.toString('ucs2', afterHeaders(message))
         this.batches.push(text)
@@ -284,10 +371,10 @@ export class TdsResponder {
   }
 
   /**
-   * Answers a procedure call or `SELECT 1` as scripted: `success` builds the tokens of a successful answer,
+   * Answers a call or `SELECT 1` as scripted: `success` builds the tokens of a successful answer,
    * and raised errors end with `doneToken` flagged as an error.
    */
-  private answerRequest (socket: Socket, doneToken: number, success: (returnStatus: number) => Buffer): void {
+  private answerRequest (socket: Socket, doneToken: number, success: (answer: Answer) => Buffer): void {
     const reply = this.reply
     if (reply === 'no answer') return
     if (reply === 'hang up') {
@@ -297,16 +384,20 @@ export class TdsResponder {
     if ('raise' in reply) {
       return send(socket, PACKET.TABULAR_RESULT, Buffer.concat([...reply.raise.map(errorToken), done(doneToken, DONE_STATUS.ERROR)]))
     }
-    send(socket, PACKET.TABULAR_RESULT, success(reply.returnStatus))
+    send(socket, PACKET.TABULAR_RESULT, success(reply))
   }
 }
 
-/** One packet with the end-of-message status: every answer here is far below the 4096-byte packet size. */
+/** A message in packets of at most PACKET_SIZE bytes, the last with the end-of-message status (2.2.3.1). */
 function send (socket: Socket, type: number, payload: Buffer): void {
-  const header = Buffer.alloc(HEADER_LENGTH)
-  header.writeUInt8(type)
-  header.writeUInt8(STATUS_END_OF_MESSAGE, 1)
-  header.writeUInt16BE(HEADER_LENGTH + payload.length, 2)
-  header.writeUInt8(1, 6) // PacketID
-  socket.write(Buffer.concat([header, payload]))
+  const room = PACKET_SIZE - HEADER_LENGTH
+  for (let start = 0, packetId = 1; start === 0 || start < payload.length; start += room, packetId++) {
+    const part = payload.subarray(start, start + room)
+    const header = Buffer.alloc(HEADER_LENGTH)
+    header.writeUInt8(type)
+    header.writeUInt8(start + room >= payload.length ? STATUS_END_OF_MESSAGE : 0, 1)
+    header.writeUInt16BE(HEADER_LENGTH + part.length, 2)
+    header.writeUInt8(packetId % 256, 6)
+    socket.write(Buffer.concat([header, part]))
+  }
 }

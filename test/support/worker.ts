@@ -3,7 +3,8 @@ import type { Test } from 'tap'
 import type { Config } from '../../src/config.js'
 import type { EmbeddedDynamoDb } from '../../src/local/embedded-dynamodb.js'
 import { startTelegramEmulator, type TelegramEmulator } from '../../src/local/telegram-emulator.js'
-import { workerPlugins } from '../../src/worker/app.js'
+import type { BotCommand } from '../../src/commands/command.js'
+import { workerPlugins, workerPluginsFor } from '../../src/worker/app.js'
 import { buildTestApp, testConfig } from '../helper.js'
 import { startBotApiProxy, type BotApiProxy, type BotApiRule } from './bot-api-proxy.js'
 import { startLedgerDynamoDb } from './dynamodb.js'
@@ -20,12 +21,14 @@ export interface WorkerFixture {
 
 /**
  * The worker app (SQLite in memory, DEV_ACCOUNTS demo, the update ledger on an in-process dynalite)
- * wired to a fresh Telegram emulator, closed when the test ends.
+ * wired to a fresh Telegram emulator, closed when the test ends. `commands`: a registry other than the
+ * bot's (test/support/commands/index.ts), known to the dispatcher and the database alike.
  */
 export async function startWorkerFixture (
   t: Test,
   env: Record<string, string | undefined> = {},
-  botApiRule?: (method: string, params: Record<string, unknown>) => BotApiRule
+  botApiRule?: (method: string, params: Record<string, unknown>) => BotApiRule,
+  commands?: readonly BotCommand[]
 ): Promise<WorkerFixture> {
   const telegram = await startTelegramEmulator({ botUsername: 'register_test_bot' })
   t.teardown(async () => { await telegram.close() })
@@ -38,6 +41,6 @@ export async function startWorkerFixture (
     DEV_ACCOUNTS: 'demo:demo-token,alice:alice-secret-token',
     ...env
   })
-  const app = await buildTestApp(t, config, workerPlugins)
+  const app = await buildTestApp(t, config, commands === undefined ? workerPlugins : workerPluginsFor(commands))
   return { app, telegram, config, dynamo, botApi }
 }

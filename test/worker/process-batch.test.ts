@@ -2,9 +2,9 @@ import t from 'tap'
 import { REPLIES, TEXTS } from '../../src/commands/register.js'
 import { TransientError } from '../../src/errors.js'
 import { lambdaContext } from '../../src/local/queue-poller.js'
-import type { SqliteRegistrationStore } from '../../src/db/sqlite-store.js'
+import type { SqliteDatabase } from '../../src/db/sqlite-database.js'
 import { createBatchHandler } from '../../src/worker/process-batch.js'
-import { timedInvocations } from '../support/faults.js'
+import { replaceRegisterCall, timedInvocations } from '../support/faults.js'
 import { capturedLogLines } from '../support/log-capture.js'
 import { sqsEvent, updateRecord } from '../support/sqs-events.js'
 import { startWorkerFixture } from '../support/worker.js'
@@ -18,7 +18,7 @@ const group = { id: -100777, type: 'supergroup' as const, title: 'Bets' }
 const context = (): ReturnType<typeof lambdaContext> => lambdaContext('worker', 60_000)
 
 function attempts (store: unknown): Array<{ telegram_user_id: number, username: string, outcome: string }> {
-  return (store as SqliteRegistrationStore).database.prepare('SELECT telegram_user_id, username, outcome FROM registration_attempt ORDER BY id').all() as never
+  return (store as SqliteDatabase).database.prepare('SELECT telegram_user_id, username, outcome FROM registration_attempt ORDER BY id').all() as never
 }
 
 t.test('the three replies, exact, in a private chat', async (t) => {
@@ -29,7 +29,7 @@ t.test('the three replies, exact, in a private chat', async (t) => {
   const result = await handler(sqsEvent(records), context())
   t.same(result, { batchItemFailures: [] })
   t.same(telegram.botMessages(alice.id).map((message) => message.text), [REPLIES.registered('demo'), REPLIES.rejected, REPLIES.malformed])
-  t.same(attempts(app.registrations), [
+  t.same(attempts(app.database), [
     { telegram_user_id: alice.id, username: 'demo', outcome: 'registered' },
     { telegram_user_id: alice.id, username: 'demo', outcome: 'rejected' }
   ], 'the procedure ran once per well-formed command, never for the malformed one')
@@ -44,7 +44,7 @@ t.test('in a group: /register@bot is answered in the group and the command messa
   t.same(result.batchItemFailures, [])
   t.same(telegram.botMessages(group.id).map((message) => message.text), [REPLIES.registered('alice')])
   t.same(telegram.deletedMessageIds(group.id), [update.message.message_id])
-  const link = (app.registrations as SqliteRegistrationStore).database.prepare('SELECT telegram_chat_id, telegram_username, username FROM telegram_link WHERE telegram_user_id = ?').get(alice.id)
+  const link = (app.database as SqliteDatabase).database.prepare('SELECT telegram_chat_id, telegram_username, username FROM telegram_link WHERE telegram_user_id = ?').get(alice.id)
   t.same(link, { telegram_chat_id: group.id, telegram_username: 'alice_tg', username: 'alice' })
 })
 
@@ -67,7 +67,7 @@ t.test('commands for other bots, unknown commands, a bare /start in a group and 
   const result = await createBatchHandler(app)(sqsEvent(records), context())
   t.same(result.batchItemFailures, [])
   t.same(telegram.botMessages(group.id), [])
-  t.same(attempts(app.registrations), [])
+  t.same(attempts(app.database), [])
 })
 
 t.test('malformed arguments: count, length, control and format characters', async (t) => {
@@ -83,17 +83,16 @@ t.test('malformed arguments: count, length, control and format characters', asyn
   const records = texts.map((text) => updateRecord(telegram.sendUserMessage({ from: alice, text })))
   await createBatchHandler(app)(sqsEvent(records), context())
   t.same(telegram.botMessages(alice.id).map((message) => message.text), texts.map(() => REPLIES.malformed))
-  t.same(attempts(app.registrations), [])
+  t.same(attempts(app.database), [])
 })
 
 t.test('FIFO: a transient failure fails that record and the later records of its group only', async (t) => {
   const { app, telegram } = await startWorkerFixture(t)
-  const register = app.registrations.register
   let outage = true
-  app.registrations.register = async (request) => {
+  replaceRegisterCall(app, async (request, real) => {
     if (outage && request.telegramUserId === alice.id) throw new TransientError('database unreachable')
-    return await register(request)
-  }
+    return await real()
+  })
   const aliceFirst = updateRecord(telegram.sendUserMessage({ from: alice, text: '/register demo demo-token' }))
   const bobsRecord = updateRecord(telegram.sendUserMessage({ from: bob, text: '/register alice alice-secret-token' }))
   const aliceSecond = updateRecord(telegram.sendUserMessage({ from: alice, text: '/register demo' }))
@@ -107,12 +106,12 @@ t.test('FIFO: a transient failure fails that record and the later records of its
   const retried = await handler(sqsEvent([aliceFirst, aliceSecond]), context())
   t.same(retried.batchItemFailures, [])
   t.same(telegram.botMessages(alice.id).map((message) => message.text), [REPLIES.registered('demo'), REPLIES.malformed], 'in order')
-  t.equal(attempts(app.registrations).filter((attempt) => attempt.telegram_user_id === alice.id).length, 1, 'the procedure ran once for alice')
+  t.equal(attempts(app.database).filter((attempt) => attempt.telegram_user_id === alice.id).length, 1, 'the procedure ran once for alice')
 })
 
 t.test('a batch where every record fails comes back as a list of failures', async (t) => {
   const { app, telegram } = await startWorkerFixture(t)
-  app.registrations.register = async () => { throw new TransientError('database unreachable') }
+  replaceRegisterCall(app, async () => { throw new TransientError('database unreachable') })
   const records = [alice, bob].map((from) => updateRecord(telegram.sendUserMessage({ from, text: '/register demo demo-token' })))
   const result = await createBatchHandler(app)(sqsEvent(records), context())
   t.same(result.batchItemFailures.map((failure) => failure.itemIdentifier), records.map((record) => record.messageId))
@@ -144,7 +143,7 @@ t.test('the reply failing after the procedure ran: logged and acknowledged, the 
   const record = updateRecord(telegram.sendUserMessage({ from: alice, text: '/register demo demo-token' }))
   const result = await createBatchHandler(app)(sqsEvent([record]), context())
   t.same(result.batchItemFailures, [])
-  t.equal(attempts(app.registrations).length, 1)
+  t.equal(attempts(app.database).length, 1)
   t.ok(capturedLogLines.some((line) => line.includes('the reply could not be sent after the procedure ran')))
 })
 
@@ -156,7 +155,7 @@ t.test('the reply failing for a while after the procedure ran: the record is red
   t.same((await handler(sqsEvent([record]), context())).batchItemFailures, [{ itemIdentifier: record.messageId }], 'failed: SQS delivers it again')
   t.same((await handler(sqsEvent([record]), context())).batchItemFailures, [], 'the redelivery only sends the reply')
   t.same(telegram.botMessages(alice.id).map((message) => message.text), [REPLIES.registered('demo')])
-  t.equal(attempts(app.registrations).length, 1, 'the procedure ran once')
+  t.equal(attempts(app.database).length, 1, 'the procedure ran once')
 })
 
 t.test('Telegram refusing for good before the procedure: acknowledged, not retried forever', async (t) => {
@@ -173,7 +172,7 @@ t.test('a record is not started when the invocation has no time left after the r
   const record = updateRecord(telegram.sendUserMessage({ from: alice, text: '/register demo demo-token' }))
   const result = await createBatchHandler(app)(sqsEvent([record]), lambdaContext('worker', 1500))
   t.same(result.batchItemFailures, [{ itemIdentifier: record.messageId }])
-  t.same(attempts(app.registrations), [], 'nothing ran')
+  t.same(attempts(app.database), [], 'nothing ran')
 })
 
 t.test('a record that is not a Telegram update fails (and will reach the DLQ)', async (t) => {
@@ -215,7 +214,7 @@ t.test('Telegram never answering the reply: the procedure runs once over two rec
   t.equal(botApi?.hung('sendMessage'), 2, 'the reply was tried on each receive')
   await botApi?.untilAbandoned('sendMessage', 2)
   t.equal(botApi?.abandoned('sendMessage'), 2, 'each hanging call was aborted at its deadline, not left running')
-  t.equal(attempts(app.registrations).length, 1, 'the procedure ran once')
+  t.equal(attempts(app.database).length, 1, 'the procedure ran once')
   t.ok(capturedLogLines.some((line) => line.includes('outcome known from the ledger, procedure not called')), 'the second receive took the outcome from the ledger')
 })
 
@@ -227,7 +226,7 @@ t.test('a duplicate of an answered update, as a new SQS message after the dedup 
   const duplicate = { ...record, messageId: 'later-copy', attributes: { ...record.attributes, MessageDeduplicationId: 'another-dedup-id' } }
   t.same((await handler(sqsEvent([duplicate]), context())).batchItemFailures, [])
   t.same(telegram.botMessages(bob.id).map((message) => message.text), [REPLIES.registered('demo')], 'one reply')
-  t.equal(attempts(app.registrations).length, 1, 'one procedure call')
+  t.equal(attempts(app.database).length, 1, 'one procedure call')
 })
 
 t.test('only command updates touch the ledger: a group message without a command makes no DynamoDB call', async (t) => {

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { REPLIES } from '../../src/commands/register.js'
-import type { SqliteRegistrationStore } from '../../src/db/sqlite-store.js'
+import type { SqliteDatabase } from '../../src/db/sqlite-database.js'
 import { lambdaContext } from '../../src/local/queue-poller.js'
 import { createBatchHandler } from '../../src/worker/process-batch.js'
 import { slowStore } from '../support/faults.js'
@@ -20,7 +20,7 @@ t.setTimeout(FILE_BUDGET_MS.localRuntime)
 const alice = { id: 5001, first_name: 'Alice', username: 'alice_tg' }
 const group = { id: -100777, type: 'supergroup' as const, title: 'Bets' }
 const context = (): ReturnType<typeof lambdaContext> => lambdaContext('worker', 60_000)
-const attempts = (store: unknown): unknown[] => (store as SqliteRegistrationStore).database.prepare('SELECT id FROM registration_attempt').all()
+const attempts = (store: unknown): unknown[] => (store as SqliteDatabase).database.prepare('SELECT id FROM registration_attempt').all()
 
 t.test('in a group: deleteMessage answers 429 (retry_after 6), then the procedure takes 19.5 s: one procedure call, one success reply', async (t) => {
   const { app, telegram } = await startWorkerFixture(t)
@@ -34,5 +34,5 @@ t.test('in a group: deleteMessage answers 429 (retry_after 6), then the procedur
   // Lambda handing the same record over twice must not change that.
   t.same((await handler(sqsEvent([{ ...record, messageId: 'again' }]), context())).batchItemFailures, [])
   t.same(telegram.botMessages(group.id).map((message) => message.text), [REPLIES.registered('demo')], 'exactly one success reply in the group')
-  t.equal(attempts(app.registrations).length, 1, 'the procedure ran once')
+  t.equal(attempts(app.database).length, 1, 'the procedure ran once')
 })

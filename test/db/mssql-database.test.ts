@@ -2,8 +2,9 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { inspect } from 'node:util'
 import t, { type Test } from 'tap'
 import { ConfigError } from '../../src/config.js'
-import { createMssqlStore } from '../../src/db/mssql-store.js'
-import type { RegistrationRequest, RegistrationStore } from '../../src/db/registration-store.js'
+import { createMssqlDatabase } from '../../src/db/mssql-database.js'
+import { registerContract, type RegistrationRequest } from '../../src/commands/register.js'
+import { DatabaseContractError, type Database } from '../../src/db/database.js'
 import { TransientError } from '../../src/errors.js'
 import { findTokenRun } from '../support/reliability.js'
 import { TdsResponder, type SqlServerError } from '../support/tds-responder.js'
@@ -29,13 +30,13 @@ const SHORT_TIMEOUTS = 'Connect Timeout=1;Request Timeout=300'
 const DEADLOCK: SqlServerError = { number: 1205, class: 13, message: 'Transaction (Process ID 61) was deadlocked on lock resources with another process and has been chosen as the deadlock victim. Rerun the transaction.' }
 const BAD_CREDENTIALS: SqlServerError = { number: 50001, class: 16, message: 'Invalid username or token.' }
 
-interface Setup { responder: TdsResponder, store: RegistrationStore, connectionString: string }
+interface Setup { responder: TdsResponder, store: Database, connectionString: string }
 
 /** A responder and a store connected to it, both closed when the test ends. */
 async function setUp (t: Test, options = SHORT_TIMEOUTS): Promise<Setup> {
   const responder = await TdsResponder.start()
   const connectionString = responder.connectionString(options)
-  const store = await createMssqlStore(connectionString)
+  const store = await createMssqlDatabase(connectionString)
   t.teardown(async () => {
     await store.close()
     await responder.close()
@@ -57,7 +58,7 @@ async function transientFailure (t: Test, attempt: Promise<unknown>, message: Re
 
 t.test('status 0 is registered: one call of the procedure, with the contract parameters and types', async (t) => {
   const { responder, store } = await setUp(t)
-  t.equal(await store.register(registration), 'registered')
+  t.equal(await store.call(registerContract, registration), 'registered')
   t.same(responder.calls, [{
     procedure: 'dbo.PartyTelegramUser_REGISTER_tr',
     parameters: [
@@ -73,51 +74,59 @@ t.test('status 0 is registered: one call of the procedure, with the contract par
 
 t.test('the first call logs in once: the pool keeps the connection mssql opens to probe the configuration', async (t) => {
   const { responder, store } = await setUp(t)
-  t.equal(await store.register(registration), 'registered')
+  t.equal(await store.call(registerContract, registration), 'registered')
   t.equal(responder.logins.length, 1, 'one login for connect and the first call')
-  t.equal(await store.register(registration), 'registered')
+  t.equal(await store.call(registerContract, registration), 'registered')
   await store.check(AbortSignal.timeout(2000))
   t.equal(responder.logins.length, 1, 'the next calls reuse it')
 })
 
 t.test('a user without a Telegram username is sent as NULL, still typed NVARCHAR(64)', async (t) => {
   const { responder, store } = await setUp(t)
-  t.equal(await store.register({ ...registration, telegramUsername: undefined }), 'registered')
+  t.equal(await store.call(registerContract, { ...registration, telegramUsername: undefined }), 'registered')
   t.same(responder.calls[0]?.parameters[2], { name: '@TelegramUsername', type: 'NVARCHAR', length: 64, value: null })
 })
 
 t.test('a non-zero return status is rejected', async (t) => {
   const { responder, store } = await setUp(t)
   responder.reply = { returnStatus: 1 }
-  t.equal(await store.register(registration), 'rejected')
+  t.equal(await store.call(registerContract, registration), 'rejected')
   t.equal(responder.calls.length, 1)
 })
 
 t.test('an error the procedure raises (50001) is rejected, also when another error follows it', async (t) => {
   const { responder, store } = await setUp(t)
   responder.reply = { raise: [BAD_CREDENTIALS] }
-  t.equal(await store.register(registration), 'rejected')
+  t.equal(await store.call(registerContract, registration), 'rejected')
   // THROW inside an open transaction is followed by 266 (transaction count mismatch); mssql reports the last error.
   responder.reply = { raise: [BAD_CREDENTIALS, { number: 266, class: 16, message: 'Transaction count after EXECUTE indicates a mismatching number of BEGIN and COMMIT statements.' }] }
-  t.equal(await store.register(registration), 'rejected')
+  t.equal(await store.call(registerContract, registration), 'rejected')
 })
 
 t.test('a deadlock (1205) is transient and keeps the pool: the server did answer', async (t) => {
   const setup = await setUp(t)
   const { responder, store } = setup
   responder.reply = { raise: [DEADLOCK] }
-  const error = await transientFailure(t, store.register(registration), /^dbo\.PartyTelegramUser_REGISTER_tr: SQL Server error 1205 \(transient\)$/, setup)
+  const error = await transientFailure(t, store.call(registerContract, registration), /^dbo\.PartyTelegramUser_REGISTER_tr: SQL Server error 1205 \(transient\)$/, setup)
   t.match(error.cause, { number: 1205 }, 'the original error is kept when it holds no credential')
   const connections = responder.connectionCount
   responder.reply = { returnStatus: 0 }
-  t.equal(await store.register(registration), 'registered')
+  t.equal(await store.call(registerContract, registration), 'registered')
   t.equal(responder.connectionCount, connections, 'no new connection')
 })
 
-t.test('any other SQL error is a deployment defect: thrown as TransientError (retried, then the DLQ), never rejected', async (t) => {
+t.test('an error that means the object differs from its contract names the contract and says to run db:verify (retried, then the DLQ), never rejected', async (t) => {
   const setup = await setUp(t)
-  setup.responder.reply = { raise: [{ number: 2812, class: 16, message: "Could not find stored procedure 'dbo.PartyTelegramUser_REGISTER_tr'." }] }
-  await transientFailure(t, setup.store.register(registration), /SQL Server error 2812, which is not an answer about the credentials: a deployment defect/, setup)
+  for (const number of [2812, 201, 8144, 8145, 229]) {
+    setup.responder.reply = { raise: [{ number, class: 16, message: "Could not find stored procedure 'dbo.PartyTelegramUser_REGISTER_tr'." }] }
+    await transientFailure(t, setup.store.call(registerContract, registration), new RegExp(`^dbo\\.PartyTelegramUser_REGISTER_tr: SQL Server error ${number}: the database object does not match its declared contract .*run \`npm run db:verify\``), setup)
+  }
+})
+
+t.test('any other SQL error is a deployment or database defect: thrown as TransientError (retried, then the DLQ), never rejected', async (t) => {
+  const setup = await setUp(t)
+  setup.responder.reply = { raise: [{ number: 547, class: 16, message: 'The INSERT statement conflicted with the FOREIGN KEY constraint.' }] }
+  await transientFailure(t, setup.store.call(registerContract, registration), /^dbo\.PartyTelegramUser_REGISTER_tr: SQL Server error 547, not an answer the contract maps: a deployment or database defect/, setup)
 })
 
 t.test('whatever the server\'s errors quote of the token (whole, truncated, unquoted, in an earlier error), no 6-character run of it survives in the error', async (t) => {
@@ -131,24 +140,28 @@ t.test('whatever the server\'s errors quote of the token (whole, truncated, unqu
   ]
   for (const [what, raise] of quoting) {
     setup.responder.reply = { raise }
-    const error = await transientFailure(t, setup.store.register(registration), /^dbo\.PartyTelegramUser_REGISTER_tr: (SQL Server error \d+|request to SQL Server failed \(EREQUEST\))/, setup)
+    const error = await transientFailure(t, setup.store.call(registerContract, registration), /^dbo\.PartyTelegramUser_REGISTER_tr: (SQL Server error \d+|request to SQL Server failed \(EREQUEST\))/, setup)
     t.equal(findTokenRun([inspect(error, { depth: 10 }), JSON.stringify(error.cause)], [TOKEN]), undefined, `${what}: no run of the token in the error or its cause`)
     t.match(error.cause, { name: 'SqlErrorSummary', code: 'EREQUEST', ...(raise.length === 1 ? { number: raise[0]?.number } : {}) }, `${what}: the cause keeps the kind and the server's number`)
   }
 })
 
-t.test('credentials longer than their parameters are rejected without a call', async (t) => {
+t.test('values longer than their parameters are refused without a call, naming the contract and parameter, never the value', async (t) => {
   const { responder, store } = await setUp(t)
-  t.equal(await store.register({ ...registration, token: 'x'.repeat(513) }), 'rejected')
-  t.equal(await store.register({ ...registration, username: 'u'.repeat(129) }), 'rejected')
+  // /register never sends them (parseRegisterArguments answers "malformed" first): a command that did is a defect.
+  for (const [request, parameter] of [[{ ...registration, token: 'x'.repeat(513) }, 'Token'], [{ ...registration, username: 'u'.repeat(129) }, 'Username']] as const) {
+    const error: unknown = await store.call(registerContract, request).then(() => undefined, (thrown: unknown) => thrown)
+    t.type(error, DatabaseContractError)
+    t.equal((error as Error).message, `dbo.PartyTelegramUser_REGISTER_tr: the value for @${parameter} does not fit nvarchar(${parameter === 'Token' ? 512 : 128}) (value withheld); the command must refuse it before calling`)
+  }
   t.equal(responder.connectionCount, 0)
-  t.equal(await store.register({ ...registration, token: 'x'.repeat(512), username: 'u'.repeat(128) }), 'registered', 'the maximum lengths fit')
+  t.equal(await store.call(registerContract, { ...registration, token: 'x'.repeat(512), username: 'u'.repeat(128) }), 'registered', 'the maximum lengths fit')
 })
 
 t.test('creating the store opens no connection; the first call does', async (t) => {
   const { responder, store } = await setUp(t, '') // the production timeouts
   t.equal(responder.connectionCount, 0)
-  await store.register(registration)
+  await store.call(registerContract, registration)
   t.ok(responder.connectionCount > 0)
 })
 
@@ -156,28 +169,28 @@ t.test('a refused connection is transient, and the next call after the server co
   const setup = await setUp(t)
   const { responder, store } = setup
   await responder.stop()
-  await transientFailure(t, store.register(registration), /request to SQL Server failed \(ESOCKET\)/, setup)
+  await transientFailure(t, store.call(registerContract, registration), /request to SQL Server failed \(ESOCKET\)/, setup)
   await responder.restart()
-  t.equal(await store.register(registration), 'registered')
+  t.equal(await store.call(registerContract, registration), 'registered')
 })
 
 t.test('a server that goes away after a call: transient, then a fresh pool once it is back', async (t) => {
   const setup = await setUp(t)
   const { responder, store } = setup
-  t.equal(await store.register(registration), 'registered')
+  t.equal(await store.call(registerContract, registration), 'registered')
   await responder.stop()
-  await transientFailure(t, store.register(registration), /request to SQL Server failed/, setup)
+  await transientFailure(t, store.call(registerContract, registration), /request to SQL Server failed/, setup)
   await responder.restart()
-  t.equal(await store.register(registration), 'registered')
+  t.equal(await store.call(registerContract, registration), 'registered')
 })
 
 t.test('a server restart between calls goes unnoticed, and no validation query runs before a call', async (t) => {
   const { responder, store } = await setUp(t)
-  t.equal(await store.register(registration), 'registered')
+  t.equal(await store.call(registerContract, registration), 'registered')
   await responder.stop()
   await responder.restart()
   await sleep(50) // lets the client see its idle connection end
-  t.equal(await store.register(registration), 'registered')
+  t.equal(await store.call(registerContract, registration), 'registered')
   t.equal(responder.calls.length, 2)
   t.notOk(responder.batches.some((batch) => /select 1/i.test(batch)), 'no SELECT 1 was sent')
 })
@@ -187,7 +200,7 @@ t.test('a silent server is transient within the connection timeout; close waits 
   const { responder, store } = setup
   responder.silent = true
   const started = Date.now()
-  const attempt = transientFailure(t, store.register(registration), /request to SQL Server failed \(ETIMEOUT\)/, setup)
+  const attempt = transientFailure(t, store.call(registerContract, registration), /request to SQL Server failed \(ETIMEOUT\)/, setup)
   await store.close()
   await attempt
   t.ok(Date.now() - started < 2500, 'failed within the 1 s connection timeout')
@@ -200,20 +213,20 @@ t.test('a procedure that does not answer times out, is cancelled, and the next c
   const { responder, store } = setup
   responder.reply = 'no answer'
   const started = Date.now()
-  await transientFailure(t, store.register(registration), /request to SQL Server failed \(ETIMEOUT\)/, setup)
+  await transientFailure(t, store.call(registerContract, registration), /request to SQL Server failed \(ETIMEOUT\)/, setup)
   t.ok(Date.now() - started < 2000, 'failed near the 300 ms request timeout')
   t.equal(responder.attentions, 1, 'the request was cancelled')
   responder.reply = { returnStatus: 0 }
-  t.equal(await store.register(registration), 'registered')
+  t.equal(await store.call(registerContract, registration), 'registered')
 })
 
 t.test('a server that stops answering mid-call: the request times out, and the unacknowledged cancel is given up after 2 s', async (t) => {
   const setup = await setUp(t)
   const { responder, store } = setup
-  t.equal(await store.register(registration), 'registered')
+  t.equal(await store.call(registerContract, registration), 'registered')
   responder.silent = true
   const started = Date.now()
-  await transientFailure(t, store.register(registration), /request to SQL Server failed \(ETIMEOUT\)/, setup)
+  await transientFailure(t, store.call(registerContract, registration), /request to SQL Server failed \(ETIMEOUT\)/, setup)
   const elapsed = Date.now() - started
   t.ok(elapsed >= 2000 && elapsed < 3500, `300 ms request timeout + 2 s cancel timeout (took ${elapsed} ms)`)
 })
@@ -222,20 +235,20 @@ t.test('a refused login is transient and not retried in-process (SQS retries the
   const setup = await setUp(t)
   const { responder, store } = setup
   responder.loginError = { number: 40613, class: 17, message: "Database 'registrations' on server 'tds-responder' is not currently available." }
-  await transientFailure(t, store.register(registration), /request to SQL Server failed \(ELOGIN\)/, setup)
+  await transientFailure(t, store.call(registerContract, registration), /request to SQL Server failed \(ELOGIN\)/, setup)
   t.equal(responder.logins.length, 1, 'one login attempt')
   responder.loginError = undefined
-  t.equal(await store.register(registration), 'registered')
+  t.equal(await store.call(registerContract, registration), 'registered')
 })
 
 t.test('a connection dropped during the call is transient, and the next call opens a new connection', async (t) => {
   const setup = await setUp(t)
   const { responder, store } = setup
   responder.reply = 'hang up'
-  await transientFailure(t, store.register(registration), /request to SQL Server failed/, setup)
+  await transientFailure(t, store.call(registerContract, registration), /request to SQL Server failed/, setup)
   const connections = responder.connectionCount
   responder.reply = { returnStatus: 0 }
-  t.equal(await store.register(registration), 'registered')
+  t.equal(await store.call(registerContract, registration), 'registered')
   t.ok(responder.connectionCount > connections)
 })
 
@@ -247,8 +260,8 @@ t.test('the mssql:// form reaches the same server, with its parts percent-decode
     { url: `mssql://bot@127.0.0.1:${responder.port}/registrations?encrypt=false`, login: { user: 'bot', password: '', database: 'registrations' } }
   ]
   for (const { url, login } of forms) {
-    const store = await createMssqlStore(url)
-    t.equal(await store.register(registration), 'registered')
+    const store = await createMssqlDatabase(url)
+    t.equal(await store.call(registerContract, registration), 'registered')
     await store.close()
     t.same(responder.logins.at(-1), login)
   }
@@ -269,7 +282,7 @@ t.test('a malformed connection string is a ConfigError that holds no part of it'
     `mssql://bot:${password}@db example/registrations`
   ]
   for (const [index, connectionString] of malformed.entries()) {
-    const error: unknown = await createMssqlStore(connectionString).then(() => undefined, (thrown: unknown) => thrown)
+    const error: unknown = await createMssqlDatabase(connectionString).then(() => undefined, (thrown: unknown) => thrown)
     t.type(error, ConfigError, `string ${index}`)
     t.equal((error as Error).message, 'DATABASE_CONNECTION_STRING is malformed (value hidden): expected Server=…;… or mssql://…')
     t.notOk(inspect(error).includes(password), `string ${index}: no trace of the password, cause included`)
@@ -316,7 +329,7 @@ t.test('close closes the open connections and may be called again', async (t) =>
   const { responder, store } = await setUp(t)
   await store.close()
   t.equal(responder.connectionCount, 0, 'closing an unused store opens nothing')
-  await store.register(registration)
+  await store.call(registerContract, registration)
   t.ok(responder.openConnections > 0)
   await store.close()
   await store.close()
