@@ -148,12 +148,12 @@ async function connect (connectionString: string): Promise<ConnectionPool | stri
   }
 }
 
-/** Compares every contract with the catalog of the database the connection string names. */
+/** Compares every contract with the catalog of the database the connection string names (connecting even for none: the connection is checked too). */
 export async function verifyContracts (contracts: readonly AnyContract[], connectionString: string): Promise<VerificationReport> {
-  if (contracts.length === 0) return { ok: true, lines: ['no command declares a database contract: nothing to verify'] }
   const pool = await connect(connectionString)
   if (typeof pool === 'string') return { ok: false, lines: [pool] }
   try {
+    if (contracts.length === 0) return { ok: true, lines: ['connected; no command declares a database contract: nothing else to verify'] }
     const results: Array<{ ok: boolean, line: string }> = []
     for (const contract of contracts) results.push(await lineOf(pool, contract))
     return { ok: results.every((result) => result.ok), lines: [...results.map((result) => result.line), CATALOG_CANNOT_TELL] }

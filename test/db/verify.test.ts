@@ -1,6 +1,6 @@
 import t, { type Test } from 'tap'
 import type { BotCommand } from '../../src/commands/command.js'
-import { CATALOG_QUERIES } from '../../src/db/catalog.js'
+import { CATALOG_QUERIES } from '../../src/db/catalog-queries.js'
 import { sql, type DatabaseContract } from '../../src/db/contract.js'
 import { declaredContracts } from '../../src/db/declared-contracts.js'
 import { CATALOG_CANNOT_TELL, verifyContracts, type VerificationReport } from '../../src/db/verify.js'
@@ -201,8 +201,10 @@ t.test('a server that accepts the connection and never answers: one line, in the
   t.same(report, { ok: false, lines: ['DATABASE_CONNECTION_STRING: the server did not answer in time (value hidden)'] })
 })
 
-t.test('no declared contract: nothing to verify, without connecting', async (t) => {
-  t.same(await verifyContracts([], `Server=nowhere.invalid;Password=${PASSWORD}`), { ok: true, lines: ['no command declares a database contract: nothing to verify'] })
+t.test('no declared contract: the connection is still checked', async (t) => {
+  const responder = await responderWith(t)
+  t.same(await verify(responder, []), { ok: true, lines: ['connected; no command declares a database contract: nothing else to verify'] })
+  t.equal(responder.logins.length, 1)
 })
 
 t.test('the registry\'s contracts: each object once, in registry order', async (t) => {

@@ -1,4 +1,5 @@
-import { CATALOG_QUERIES, type CatalogType } from '../../src/db/catalog.js'
+import type { CatalogType } from '../../src/db/catalog.js'
+import { CATALOG_QUERIES } from '../../src/db/catalog-queries.js'
 import { sql, type ColumnDeclaration, type DatabaseContract, type SqlType } from '../../src/db/contract.js'
 import type { Answer, RpcCall } from './tds-types.js'
 
