@@ -24,7 +24,6 @@ export interface CatalogObject {
 /** A first result set, or why SQL Server cannot describe it without running the procedure (error_type_desc). */
 export type CatalogColumns = { columns: CatalogColumn[] } | { unknownBecause: string }
 
-
 /** OBJECT_ID accepts names of up to 776 characters (schema.object, quoted). */
 const NAME_TYPE = mssql.NVarChar(776)
 
