@@ -1,8 +1,5 @@
-import { readFileSync } from 'node:fs'
 import type { ScriptOptions } from './options.js'
-
-/** Where `sst deploy` writes the outputs of the stage it last deployed. */
-export const DEFAULT_OUTPUTS_FILE = '.sst/outputs.json'
+import { DEFAULT_OUTPUTS_FILE, readStageOutput } from './stage-outputs.js'
 
 /**
  * The deployed API's base URL: `--url`, or the `apiUrl` output of the last deploy when that deploy
@@ -11,17 +8,7 @@ export const DEFAULT_OUTPUTS_FILE = '.sst/outputs.json'
 export function resolveApiUrl (options: ScriptOptions, outputsFile = DEFAULT_OUTPUTS_FILE): string {
   if (options.url !== undefined) return normalise(options.url)
   if (options.stage === undefined) throw new Error('pass --url <api url> or --stage <stage>')
-  let outputs: { stage?: unknown, apiUrl?: unknown }
-  try {
-    outputs = JSON.parse(readFileSync(outputsFile, 'utf8')) as typeof outputs
-  } catch {
-    throw new Error(`no ${outputsFile} (written by \`npx sst deploy\`): deploy stage ${options.stage} first or pass --url`)
-  }
-  if (outputs.stage !== options.stage) {
-    throw new Error(`${outputsFile} is from stage ${String(outputs.stage)}, not ${options.stage}: pass --url <api url>`)
-  }
-  if (typeof outputs.apiUrl !== 'string') throw new Error(`${outputsFile} has no apiUrl`)
-  return normalise(outputs.apiUrl)
+  return normalise(readStageOutput(options.stage, 'apiUrl', outputsFile, 'pass --url <api url>'))
 }
 
 function normalise (url: string): string {

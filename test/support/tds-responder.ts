@@ -1,9 +1,11 @@
 import { once } from 'node:events'
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net'
 import type { ColumnDeclaration } from '../../src/db/contract.js'
-import { encodeValue, readTypedValue, tdsTypeOf, typeInfo, type TdsType, type TdsValue } from './tds-types.js'
+import { catalogAnswer, type Catalog } from './tds-catalog.js'
+import { encodeValue, readTypedValue, tdsTypeOf, typeInfo, type Answer, type ResultSet, type RpcCall, type RpcParameter, type TdsValue } from './tds-types.js'
 
-export type { TdsType, TdsValue } from './tds-types.js'
+export type { Answer, ResultSet, RpcCall, RpcParameter, TdsType, TdsValue } from './tds-types.js'
+export type { Catalog, CatalogEntry } from './tds-catalog.js'
 
 /**
  * A minimal TDS 7.4 server (MS-TDS), just enough for tedious to log in, call a procedure or run a query
@@ -16,41 +18,11 @@ export type { TdsType, TdsValue } from './tds-types.js'
 export interface SqlServerError { number: number, class: number, message: string }
 
 /**
- * Rows of one result set, with its columns declared as a contract declares them (`{ name, type: sql.int(),
- * nullable }`); each row gives every column a value (null for NULL), by name.
- */
-export interface ResultSet { columns: readonly ColumnDeclaration[], rows: ReadonlyArray<Readonly<Record<string, TdsValue>>> }
-
-/**
- * A successful answer to a call (a procedure, or a query through sp_executesql): `resultSets` in order, then
- * `returnStatus` (RETURNSTATUS, 0 if not given), then the OUTPUT parameters, each with the type the client sent
- * it as and the value in `output` (by name, without `@`), or else the value it came with, as SQL Server does
- * when the procedure leaves it alone.
- */
-export interface Answer {
-  returnStatus?: number
-  resultSets?: readonly ResultSet[]
-  output?: Readonly<Record<string, TdsValue>>
-}
-
-/**
  * How the responder answers the requests that follow (calls, and `SELECT 1`): an Answer for a call (`SELECT 1`
  * gets its one-row result); `raise` these errors (in order); 'no answer' ignores the request (an ATTENTION is
  * still acknowledged); 'hang up' drops the connection.
  */
 export type Reply = Answer | { raise: SqlServerError[] } | 'no answer' | 'hang up'
-
-/**
- * A parameter as the client sent it: its TDS type (a bigint is INTN of length 8; NVARCHAR's length is in
- * characters) and value (see TdsValue), and `output: true` for an OUTPUT parameter (StatusFlags fByRefValue).
- */
-export type RpcParameter = TdsType & { name: string, value: TdsValue, output?: true }
-
-/**
- * A call: a procedure by name, or `sp_executesql` (which mssql's `request.query` sends, by procedure id) with
- * the `statement` it runs and its own parameters (its @statement and @params are not listed).
- */
-export interface RpcCall { procedure: string, statement?: string, parameters: RpcParameter[] }
 
 export interface Login { user: string, password: string, database: string }
 
@@ -246,6 +218,8 @@ export class TdsResponder {
   /** The password of `connectionString()`: the responder accepts any. */
   static readonly password = 'test-password'
   reply: Reply = { returnStatus: 0 }
+  /** The objects db:verify's catalog queries (src/db/catalog.ts) find: see ./tds-catalog.ts. */
+  catalog: Catalog = {}
   /** Never answer anything from now on, not even PRELOGIN or an ATTENTION, on any connection. */
   silent = false
   /** Answer LOGIN7 with this error instead of LOGINACK. */
@@ -357,7 +331,8 @@ export class TdsResponder {
       case PACKET.RPC: {
         const call = parseRpc(message)
         this.calls.push(call)
-        return this.answerRequest(socket, TOKEN.DONEPROC, (answer) => callAnswer(call, answer))
+        // db:verify's catalog queries are answered from `catalog` unless the reply scripts a failure.
+        return this.answerRequest(socket, TOKEN.DONEPROC, (answer) => callAnswer(call, catalogAnswer(this.catalog, call) ?? answer))
       }
       case PACKET.SQL_BATCH: {
         const text = message.toString('ucs2', afterHeaders(message))

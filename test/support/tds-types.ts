@@ -1,4 +1,4 @@
-import type { SqlType } from '../../src/db/contract.js'
+import type { ColumnDeclaration, SqlType } from '../../src/db/contract.js'
 
 /**
  * The TDS data types the responder reads from a client and writes back (MS-TDS 2.2.5.4, TYPE_INFO; 2.2.5.2.3,
@@ -22,6 +22,36 @@ export type TdsType =
  * DECIMALN a decimal string (exact) or number, DATETIME2N a Date.
  */
 export type TdsValue = bigint | number | string | boolean | Date | null
+
+/**
+ * Rows of one result set, with its columns declared as a contract declares them (`{ name, type: sql.int(),
+ * nullable }`); each row gives every column a value (null for NULL), by name.
+ */
+export interface ResultSet { columns: readonly ColumnDeclaration[], rows: ReadonlyArray<Readonly<Record<string, TdsValue>>> }
+
+/**
+ * A successful answer to a call (a procedure, or a query through sp_executesql): `resultSets` in order, then
+ * `returnStatus` (RETURNSTATUS, 0 if not given), then the OUTPUT parameters, each with the type the client sent
+ * it as and the value in `output` (by name, without `@`), or else the value it came with, as SQL Server does
+ * when the procedure leaves it alone.
+ */
+export interface Answer {
+  returnStatus?: number
+  resultSets?: readonly ResultSet[]
+  output?: Readonly<Record<string, TdsValue>>
+}
+
+/**
+ * A parameter as the client sent it: its TDS type (a bigint is INTN of length 8; NVARCHAR's length is in
+ * characters) and value (see TdsValue), and `output: true` for an OUTPUT parameter (StatusFlags fByRefValue).
+ */
+export type RpcParameter = TdsType & { name: string, value: TdsValue, output?: true }
+
+/**
+ * A call: a procedure by name, or `sp_executesql` (which mssql's `request.query` sends, by procedure id) with
+ * the `statement` it runs and its own parameters (its @statement and @params are not listed).
+ */
+export interface RpcCall { procedure: string, statement?: string, parameters: RpcParameter[] }
 
 const TYPE_ID = { INTN: 0x26, BITN: 0x68, NVARCHAR: 0xE7, DECIMALN: 0x6A, NUMERICN: 0x6C, DATETIME2N: 0x2A } as const
 /** SQL_Latin1_General_CP1_CI_AS (2.2.5.1.2, COLLATION: LCID 0x0409, flags, SortId 52), for the columns written. */
