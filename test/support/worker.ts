@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify'
 import type { Test } from 'tap'
 import type { Config } from '../../src/config.js'
 import type { EmbeddedDynamoDb } from '../../src/local/embedded-dynamodb.js'
@@ -20,12 +20,14 @@ export interface WorkerFixture {
 
 /**
  * The worker app (SQLite in memory, DEV_ACCOUNTS demo, the update ledger on an in-process dynalite)
- * wired to a fresh Telegram emulator, closed when the test ends.
+ * wired to a fresh Telegram emulator, closed when the test ends. `plugins` replaces the worker's
+ * (a registry with test-only commands).
  */
 export async function startWorkerFixture (
   t: Test,
   env: Record<string, string | undefined> = {},
-  botApiRule?: (method: string, params: Record<string, unknown>) => BotApiRule
+  botApiRule?: (method: string, params: Record<string, unknown>) => BotApiRule,
+  plugins: FastifyPluginAsync[] = workerPlugins
 ): Promise<WorkerFixture> {
   const telegram = await startTelegramEmulator({ botUsername: 'register_test_bot' })
   t.teardown(async () => { await telegram.close() })
@@ -38,6 +40,6 @@ export async function startWorkerFixture (
     DEV_ACCOUNTS: 'demo:demo-token,alice:alice-secret-token',
     ...env
   })
-  const app = await buildTestApp(t, config, workerPlugins)
+  const app = await buildTestApp(t, config, plugins)
   return { app, telegram, config, dynamo, botApi }
 }
