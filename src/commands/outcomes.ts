@@ -12,6 +12,9 @@ export const COMMAND_OUTCOMES = {
   start: []
 } as const satisfies Record<string, readonly string[]>
 
+/** The metric the outcomes are counted in (src/plugins/metrics.ts) and charted from (infra/dashboard.ts). */
+export const COMMAND_OUTCOME_METRIC = 'CommandOutcome'
+
 export type CommandName = keyof typeof COMMAND_OUTCOMES
 /** The outcomes a command of the registry declares, as a type: `OutcomeOf<'register'>`. */
 export type OutcomeOf<Name extends CommandName> = (typeof COMMAND_OUTCOMES)[Name][number]

@@ -1,6 +1,7 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics'
 import type { FastifyBaseLogger } from 'fastify'
 import fp from 'fastify-plugin'
+import { COMMAND_OUTCOME_METRIC } from '../commands/outcomes.js'
 
 /** The CloudWatch namespace of the bot's own metrics, unless POWERTOOLS_METRICS_NAMESPACE says otherwise. */
 export const DEFAULT_METRICS_NAMESPACE = 'TelegramRegisterBot'
@@ -8,9 +9,6 @@ export const DEFAULT_METRICS_NAMESPACE = 'TelegramRegisterBot'
 export const DEFAULT_SERVICE_NAME = 'telegram-register-bot-local'
 /** The `msg` of the log lines that carry the metrics. */
 export const METRICS_LOG_MESSAGE = 'metrics'
-
-/** The metric every command counts its outcomes in, under the dimensions `service`, `command` and `outcome`. */
-export const COMMAND_OUTCOME_METRIC = 'CommandOutcome'
 
 /** What a command declares about its outcomes (a BotCommand, seen from here). */
 export interface CountingCommand<Outcome extends string> {
