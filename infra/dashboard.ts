@@ -1,3 +1,4 @@
+import { COMMAND_OUTCOME_METRIC, COMMAND_OUTCOMES } from '../src/commands/outcomes'
 import type { createApi } from './api'
 import { metricsServiceName } from './functions'
 import type { Queues } from './queues'
@@ -10,7 +11,7 @@ interface Charted {
   workers: ReturnType<typeof createWorkers>
 }
 
-/** A CloudWatch metric line: namespace, name, dimension pairs, then the rendering options. */
+/** A CloudWatch metric line: namespace, name, dimension name and value pairs, then the rendering options. */
 type MetricLine = Array<$util.Input<string> | Record<string, string>>
 
 interface Widget {
@@ -23,13 +24,15 @@ interface Widget {
 /**
  * One dashboard per stage, the update's path from left to right and top to bottom: the webhook, the
  * queue, the Worker, the dead letters, then what users got (the bot's own metrics, which the worker
- * writes as embedded metric format lines under the stage's `service` dimension).
+ * writes as embedded metric format lines under the stage's `service` dimension): one widget per
+ * command of the registry, one line per outcome it declares (src/commands/outcomes.ts).
  */
 export function createDashboard ({ queues, api, workers }: Charted) {
   const apiId = api.httpApi.nodes.api.id
   const queueName = (queue: sst.aws.Queue) => queue.nodes.queue.name
   const service = metricsServiceName()
-  const bot = (metricName: string, options: Record<string, string> = {}): MetricLine => [METRICS_NAMESPACE, metricName, 'service', service, options]
+  const bot = (metricName: string, options: Record<string, string> = {}, dimensions: Record<string, string> = {}): MetricLine =>
+    [METRICS_NAMESPACE, metricName, 'service', service, ...Object.entries(dimensions).flat(), options]
   const lambda = (metricName: string, fn: sst.aws.Function, options: Record<string, string> = {}): MetricLine => ['AWS/Lambda', metricName, 'FunctionName', fn.name, options]
   const sqs = (metricName: string, queue: sst.aws.Queue, options: Record<string, string> = {}): MetricLine => ['AWS/SQS', metricName, 'QueueName', queueName(queue), options]
   const http = (metricName: string, options: Record<string, string> = {}): MetricLine => ['AWS/ApiGateway', metricName, 'ApiId', apiId, options]
@@ -61,11 +64,7 @@ export function createDashboard ({ queues, api, workers }: Charted) {
         sqs('ApproximateNumberOfMessagesVisible', queues.parked, { stat: 'Maximum', label: 'parked waiting' })
       ]
     },
-    {
-      title: 'Registrations',
-      stat: 'Sum',
-      metrics: [bot('RegistrationRegistered'), bot('RegistrationRejected'), bot('RegistrationMalformed'), bot('RegistrationRefusedSender')]
-    },
+    ...commandWidgets(bot),
     { title: 'Replies and the ledger', stat: 'Sum', metrics: [bot('ReplyFailedAfterProcedure'), bot('LedgerHit')] },
     { title: 'Update age when processed (ms)', metrics: [bot('UpdateAge', { stat: 'p50' }), bot('UpdateAge', { stat: 'p99' }), bot('UpdateAge', { stat: 'Maximum' })] }
   ]
@@ -95,4 +94,13 @@ export function createDashboard ({ queues, api, workers }: Charted) {
   })
   const url = `https://${REGION}.console.aws.amazon.com/cloudwatch/home?region=${REGION}#dashboards/dashboard/${name}`
   return { dashboard, url }
+}
+
+/** One widget per command that counts outcomes, `/name outcomes`, summed per period: one line per outcome. */
+function commandWidgets (bot: (metricName: string, options: Record<string, string>, dimensions: Record<string, string>) => MetricLine): Widget[] {
+  return Object.entries(COMMAND_OUTCOMES).filter(([, outcomes]) => outcomes.length > 0).map(([command, outcomes]) => ({
+    title: `/${command} outcomes`,
+    stat: 'Sum',
+    metrics: outcomes.map((outcome: string) => bot(COMMAND_OUTCOME_METRIC, { label: outcome }, { command, outcome }))
+  }))
 }

@@ -17,8 +17,11 @@ export interface CommandInvocation {
   log: FastifyBaseLogger
 }
 
-/** One bot command: registered in src/commands/index.ts, which is also the source of the bot's command menu and help. */
-export interface BotCommand {
+/**
+ * One bot command: registered in src/commands/index.ts, which is also the source of the bot's command
+ * menu, help, metrics and dashboard. `Outcome` is what it counts (`app.botMetrics.commandOutcome`).
+ */
+export interface BotCommand<Outcome extends string = string> {
   /** Lowercase, without the slash: `register`. */
   name: string
   /** Shown in Telegram's command menu (setMyCommands) and in the help. */
@@ -26,9 +29,17 @@ export interface BotCommand {
   usage: string
   /**
    * In groups, `always` answers `/name` as well as `/name@bot`; `when-addressed` only `/name@bot`, so that
-   * a `/help` meant for another bot of the group is not answered by every bot.
+   * a `/help` meant for another bot of the group is not answered by every bot; `private-only` is not
+   * handled in a group at all: `/name` and `/name@bot` get a pointer to the private chat, and neither
+   * the arguments nor the database are read (for a command whose answer is nobody else's business).
    */
-  inGroups: 'always' | 'when-addressed'
+  inGroups: 'always' | 'when-addressed' | 'private-only'
+  /**
+   * What the command counts, one `CommandOutcome` data point per answer: the only outcomes
+   * `app.botMetrics.commandOutcome(command, …)` accepts, and one line each on the dashboard
+   * (for the bot's registry, from src/commands/outcomes.ts).
+   */
+  outcomes: readonly Outcome[]
   handle: (invocation: CommandInvocation) => Promise<void>
   /** The database objects the command calls, as it relies on them (`npm run db:verify` checks each against the real one). */
   contracts?: readonly DatabaseContract[]

@@ -3,6 +3,7 @@ import { sql, type DatabaseContract } from '../db/contract.js'
 import { isFromOwnAccount, type RawUpdate } from '../telegram/update.js'
 import { callDatabase } from './call-database.js'
 import { isGroupChat, type BotCommand, type CommandInvocation } from './command.js'
+import { COMMAND_OUTCOMES, type OutcomeOf } from './outcomes.js'
 import { replyOnce } from './reply-once.js'
 
 export const REPLIES = {
@@ -11,18 +12,14 @@ export const REPLIES = {
   malformed: 'Please use format: /register [username] [token]'
 } as const
 
-/** The bot's other texts; the three replies of the requirements above stay exactly as they are. */
+/** /register's other texts; the three replies of the requirements above stay exactly as they are. */
 export const TEXTS = {
   /** To a /register sent as a channel, an anonymous admin, an automatic forward or a bot: the procedure is not called. */
   ownAccount: 'Please send /register from your own Telegram account, not as a channel, an anonymous group admin or a forward.',
   /** Sent after the reply when the bot may not delete a /register message in a group. */
   deleteYourMessage: (botUsername: string) =>
     'I could not delete your /register message: please delete it yourself, because it shows your token to everyone in this group. ' +
-    `Next time, register in a private chat with me: https://t.me/${botUsername}?start=register`,
-  /** The first line of /help and /start. */
-  about: 'I link your Telegram account to your platform account.',
-  /** The answer to /start register (the deep link above). */
-  registerHere: (usage: string) => `To link your Telegram account to your platform account, send me here: ${usage}`
+    `Next time, register in a private chat with me: https://t.me/${botUsername}?start=register`
 } as const
 
 // NVARCHAR lengths of the procedure's parameters (UTF-16 code units, as String#length counts).
@@ -108,14 +105,14 @@ async function answer (invocation: CommandInvocation): Promise<void> {
   const { ctx, args, app, log } = invocation
   if (!isFromOwnAccount(ctx.update as unknown as RawUpdate)) {
     log.info({ outcome: 'refused-sender' }, 'register: not sent from a person\'s own account; the procedure is not called')
-    if (await replyOnce(invocation, TEXTS.ownAccount)) app.botMetrics.registrationRefusedSender()
+    if (await replyOnce(invocation, TEXTS.ownAccount)) app.botMetrics.commandOutcome(register, 'refused-sender')
     return
   }
 
   const credentials = parseRegisterArguments(args)
   if (credentials === undefined) {
     log.info({ outcome: 'malformed' }, 'register: malformed command')
-    if (await replyOnce(invocation, REPLIES.malformed)) app.botMetrics.registrationMalformed()
+    if (await replyOnce(invocation, REPLIES.malformed)) app.botMetrics.commandOutcome(register, 'malformed')
     return
   }
 
@@ -131,8 +128,7 @@ async function answer (invocation: CommandInvocation): Promise<void> {
   log.info({ outcome, telegramUserId: ctx.from.id, fromLedger: remembered }, remembered ? 'register: outcome known from the ledger, procedure not called' : 'register: procedure answered')
   // A registration is counted once, when the procedure answers; a redelivery counts as a ledger hit.
   if (remembered) app.botMetrics.ledgerHit()
-  else if (outcome === 'registered') app.botMetrics.registrationRegistered()
-  else app.botMetrics.registrationRejected()
+  else app.botMetrics.commandOutcome(register, outcome)
 
   // A reply that fails fails the record: the redelivery re-sends the reply, not the procedure.
   try {
@@ -147,13 +143,14 @@ async function answer (invocation: CommandInvocation): Promise<void> {
 }
 
 /** `/register <username> <token>`: links the sender's Telegram account to their platform account. */
-export const register: BotCommand = {
+export const register: BotCommand<OutcomeOf<'register'>> = {
   name: 'register',
   description: 'Link your Telegram account to your platform account',
   usage: '/register [username] [token]',
   inGroups: 'always',
   contracts: [registerContract],
   local: async () => (await import('./register.local.js')).local,
+  outcomes: COMMAND_OUTCOMES.register,
   async handle (invocation) {
     const deleted = isGroupChat(invocation.ctx.chat) ? await deleteCommandMessage(invocation) : true
     await answer(invocation)

@@ -5,7 +5,7 @@ import type { CommandInvocation } from './command.js'
  * update): one answer per update. Resolves to whether it was sent now, so that what is counted per
  * answer is counted once.
  */
-export async function replyOnce ({ ctx, app }: CommandInvocation, text: string): Promise<boolean> {
+export async function replyOnce ({ ctx, app }: Pick<CommandInvocation, 'ctx' | 'app'>, text: string): Promise<boolean> {
   const { remembered } = await app.updateLedger.once(ctx.update.update_id, 'reply', async () => { await ctx.reply(text); return 'sent' })
   return !remembered
 }

@@ -1,6 +1,7 @@
+import { BOT_TEXTS } from './bot-texts.js'
 import type { BotCommand } from './command.js'
 import { helpText } from './help.js'
-import { TEXTS } from './register.js'
+import { COMMAND_OUTCOMES } from './outcomes.js'
 import { replyOnce } from './reply-once.js'
 
 /** The payload of the deep link `https://t.me/<bot>?start=register`, which a group message points people to. */
@@ -15,10 +16,11 @@ export const start: BotCommand = {
   description: 'Start talking to the bot',
   usage: '/start',
   inGroups: 'when-addressed',
+  outcomes: COMMAND_OUTCOMES.start,
   async handle (invocation) {
     const { commands } = invocation.app.commandRegistry
     const register = commands.find((command) => command.name === 'register')
     const asksToRegister = invocation.args[0]?.toLowerCase() === REGISTER_DEEP_LINK_PAYLOAD && register !== undefined
-    await replyOnce(invocation, asksToRegister ? TEXTS.registerHere(register.usage) : helpText(commands))
+    await replyOnce(invocation, asksToRegister ? BOT_TEXTS.registerHere(register.usage) : helpText(commands))
   }
 }

@@ -1,8 +1,10 @@
 import fp from 'fastify-plugin'
 import type { FastifyBaseLogger } from 'fastify'
 import type { BotCommand as MenuEntry } from 'telegraf/types'
+import { BOT_TEXTS } from '../commands/bot-texts.js'
 import { isGroupChat, type BotCommand, type MessageContext } from '../commands/command.js'
 import { commands as allCommands } from '../commands/index.js'
+import { replyOnce } from '../commands/reply-once.js'
 
 /** Telegram's command syntax: `/name` or `/name@bot_username`, then arguments. */
 const COMMAND = /^\/([A-Za-z0-9_]{1,32})(?:@([A-Za-z0-9_]{1,32}))?(?:\s+([\s\S]*))?$/
@@ -67,6 +69,12 @@ export default fp<{ commands?: readonly BotCommand[] }>(async (fastify, options)
     }
     if (isGroupChat(ctx.chat) && command.inGroups === 'when-addressed' && !addressedToUs) {
       log.debug({ command: parsed.name }, 'command not addressed to this bot in a group: left to the bot it is meant for')
+      return
+    }
+    if (isGroupChat(ctx.chat) && command.inGroups === 'private-only') {
+      // The command is not called: what was written after it stays unread, and nothing is asked of the database.
+      log.info({ command: parsed.name }, 'private-only command in a group: pointed to the private chat')
+      await replyOnce({ ctx, app: fastify }, BOT_TEXTS.privateChatOnly(command.name, botUsername))
       return
     }
     await command.handle({ ctx, args: parsed.args, app: fastify, log: log.child({ command: command.name }) })

@@ -1,6 +1,7 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics'
 import type { FastifyBaseLogger } from 'fastify'
 import fp from 'fastify-plugin'
+import { COMMAND_OUTCOME_METRIC } from '../commands/outcomes.js'
 
 /** The CloudWatch namespace of the bot's own metrics, unless POWERTOOLS_METRICS_NAMESPACE says otherwise. */
 export const DEFAULT_METRICS_NAMESPACE = 'TelegramRegisterBot'
@@ -9,20 +10,31 @@ export const DEFAULT_SERVICE_NAME = 'telegram-register-bot-local'
 /** The `msg` of the log lines that carry the metrics. */
 export const METRICS_LOG_MESSAGE = 'metrics'
 
+/** What a command declares about its outcomes (a BotCommand, seen from here). */
+export interface CountingCommand<Outcome extends string> {
+  readonly name: string
+  readonly outcomes: readonly Outcome[]
+}
+
 /** The bot's metrics (one method per metric), written as CloudWatch EMF in the app's log lines by `flush`. */
 export interface BotMetrics {
-  registrationRegistered: () => void
-  registrationRejected: () => void
-  registrationMalformed: () => void
-  /** A /register from a channel, an anonymous admin, an automatic forward or a bot: refused without calling the procedure. */
-  registrationRefusedSender: () => void
+  /**
+   * One answer of a command: `CommandOutcome` +1 with `command` = its name and `outcome`. Only an
+   * outcome the command declares type-checks (and reaches the dashboard); one it does not is logged
+   * as an error and not counted.
+   */
+  commandOutcome: <Outcome extends string>(command: CountingCommand<Outcome>, outcome: NoInfer<Outcome>) => void
   /** How old an update is when the worker handles it: now − the SQS record's SentTimestamp. */
   updateAge: (ageMs: number) => void
   /** The procedure ran but its reply could not be sent. */
   replyFailedAfterProcedure: () => void
   /** A command update whose procedure outcome came from the update ledger instead of the procedure. */
   ledgerHit: () => void
-  /** Writes what was recorded since the last flush as one EMF log line (none when nothing was); once per batch. */
+  /**
+   * Writes what was recorded since the last flush as EMF log lines, once per batch: one for the metrics
+   * under `service` alone, one per command and outcome counted (an EMF line has one value per
+   * dimension); none when nothing was recorded.
+   */
   flush: () => void
 }
 
@@ -51,24 +63,42 @@ const nonEmpty = (value: string | undefined): string | undefined => value === un
 
 /** The metrics, named from POWERTOOLS_METRICS_NAMESPACE and POWERTOOLS_SERVICE_NAME in `env`, written through `log`. */
 export function createBotMetrics (log: FastifyBaseLogger, env: NodeJS.ProcessEnv = process.env): BotMetrics {
-  const metrics = new LoggedMetrics({
+  const options = {
     namespace: nonEmpty(env.POWERTOOLS_METRICS_NAMESPACE) ?? DEFAULT_METRICS_NAMESPACE,
     serviceName: nonEmpty(env.POWERTOOLS_SERVICE_NAME) ?? DEFAULT_SERVICE_NAME
-  })
+  }
+  const metrics = new LoggedMetrics(options)
+  // One buffered instance per command and outcome, made at its first count, with those two as default
+  // dimensions beside `service`. Not Powertools' singleMetric(): it writes each data point at once, to
+  // process.stdout, past the app's log; these are flushed with the rest, once per batch.
+  const outcomeMetrics = new Map<string, LoggedMetrics>()
+  const outcomeMetricsOf = (command: string, outcome: string): LoggedMetrics => {
+    const key = JSON.stringify([command, outcome])
+    const existing = outcomeMetrics.get(key)
+    if (existing !== undefined) return existing
+    const created = new LoggedMetrics({ ...options, defaultDimensions: { command, outcome } })
+    outcomeMetrics.set(key, created)
+    return created
+  }
   // Metrics are written whatever LOG_LEVEL says: a quiet log must not hide the dashboard's data.
   const emfLog = log.child({}, { level: 'info' })
   const count = (name: string) => () => { metrics.addMetric(name, MetricUnit.Count, 1) }
   return {
-    registrationRegistered: count('RegistrationRegistered'),
-    registrationRejected: count('RegistrationRejected'),
-    registrationMalformed: count('RegistrationMalformed'),
-    registrationRefusedSender: count('RegistrationRefusedSender'),
+    commandOutcome: (command, outcome) => {
+      if (!command.outcomes.includes(outcome)) {
+        log.error({ command: command.name, outcome }, 'metrics: an outcome the command does not declare is not counted; add it to its outcomes')
+        return
+      }
+      outcomeMetricsOf(command.name, outcome).addMetric(COMMAND_OUTCOME_METRIC, MetricUnit.Count, 1)
+    },
     updateAge: (ageMs) => { if (Number.isFinite(ageMs)) metrics.addMetric('UpdateAge', MetricUnit.Milliseconds, Math.max(0, ageMs)) },
     replyFailedAfterProcedure: count('ReplyFailedAfterProcedure'),
     ledgerHit: count('LedgerHit'),
     flush: () => {
-      const emf = metrics.takeEmf()
-      if (emf !== undefined) emfLog.info(emf, METRICS_LOG_MESSAGE)
+      for (const instance of [metrics, ...outcomeMetrics.values()]) {
+        const emf = instance.takeEmf()
+        if (emf !== undefined) emfLog.info(emf, METRICS_LOG_MESSAGE)
+      }
     }
   }
 }

@@ -1,7 +1,7 @@
 import t from 'tap'
 import { helpText } from '../../src/commands/help.js'
 import { commands } from '../../src/commands/index.js'
-import { TEXTS } from '../../src/commands/register.js'
+import { BOT_TEXTS } from '../../src/commands/bot-texts.js'
 import { lambdaContext } from '../../src/local/queue-poller.js'
 import { createBatchHandler } from '../../src/worker/process-batch.js'
 import { sqsEvent, updateRecord } from '../support/sqs-events.js'
@@ -19,7 +19,7 @@ const context = (): ReturnType<typeof lambdaContext> => lambdaContext('worker', 
 t.test('the help comes from the command registry: what the bot does, then every command with its usage', async (t) => {
   const text = helpText(commands)
   t.equal(text, [
-    TEXTS.about,
+    BOT_TEXTS.about,
     '',
     'Commands:',
     '/register [username] [token] - Link your Telegram account to your platform account',
@@ -43,8 +43,8 @@ t.test('/start, /start <payload>, /help and /help@bot in a private chat answer w
 t.test('/start register (the deep link) answers with the /register usage', async (t) => {
   const { app, telegram } = await startWorkerFixture(t)
   await createBatchHandler(app)(sqsEvent([updateRecord(telegram.sendUserMessage({ from: ann, text: '/start register' }))]), context())
-  t.same(telegram.botMessages(ann.id).map((message) => message.text), [TEXTS.registerHere('/register [username] [token]')])
-  t.match(TEXTS.registerHere('/register [username] [token]'), /\/register \[username\] \[token\]/)
+  t.same(telegram.botMessages(ann.id).map((message) => message.text), [BOT_TEXTS.registerHere('/register [username] [token]')])
+  t.match(BOT_TEXTS.registerHere('/register [username] [token]'), /\/register \[username\] \[token\]/)
 })
 
 t.test('in a group, /help@bot and /start@bot answer; a bare /help or /start is left to the bot it is meant for', async (t) => {
@@ -52,7 +52,7 @@ t.test('in a group, /help@bot and /start@bot answer; a bare /help or /start is l
   const texts = ['/help', '/start', '/help@register_test_bot', '/start@register_test_bot register', '/help@other_bot']
   const records = texts.map((text) => updateRecord(telegram.sendUserMessage({ chat: group, from: ann, text })))
   await createBatchHandler(app)(sqsEvent(records), context())
-  t.same(telegram.botMessages(group.id).map((message) => message.text), [helpText(commands), TEXTS.registerHere('/register [username] [token]')])
+  t.same(telegram.botMessages(group.id).map((message) => message.text), [helpText(commands), BOT_TEXTS.registerHere('/register [username] [token]')])
 })
 
 t.test('a redelivered /help or /start register is answered once', async (t) => {
@@ -63,5 +63,5 @@ t.test('a redelivered /help or /start register is answered once', async (t) => {
     // Lambda's event source may hand the same records over again; a late duplicate is another SQS message.
     t.same((await handler(sqsEvent(records.map((record) => ({ ...record, messageId: `${record.messageId}-${receive}` }))), context())).batchItemFailures, [])
   }
-  t.same(telegram.botMessages(ann.id).map((message) => message.text), [helpText(commands), TEXTS.registerHere('/register [username] [token]')])
+  t.same(telegram.botMessages(ann.id).map((message) => message.text), [helpText(commands), BOT_TEXTS.registerHere('/register [username] [token]')])
 })

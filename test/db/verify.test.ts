@@ -209,7 +209,7 @@ t.test('no declared contract: the connection is still checked', async (t) => {
 
 t.test('the registry\'s contracts: each object once, in registry order', async (t) => {
   const command = (name: string, contracts?: DatabaseContract[]): BotCommand =>
-    ({ name, description: name, usage: `/${name}`, inGroups: 'always', handle: async () => {}, ...(contracts === undefined ? {} : { contracts }) }) as BotCommand
+    ({ name, description: name, usage: `/${name}`, inGroups: 'always', outcomes: [], handle: async () => {}, ...(contracts === undefined ? {} : { contracts }) }) as BotCommand
   const [b, l, r] = CONTRACTS as [DatabaseContract, DatabaseContract, DatabaseContract]
   t.same(declaredContracts([command('a', [b, l]), command('help'), command('c', [r, b])]).map((contract) => contract.name), ['dbo.Balance_GET', 'dbo.Account_LINK', 'dbo.Rate_OF'])
 })

@@ -4,6 +4,7 @@
  * a deployment with one wrong setting fails.
  */
 import { LEDGER } from '../../infra/settings.js'
+import { commands } from '../../src/commands/index.js'
 import {
   arn, field, functionId, HANDLERS, lambda, lambdaByArn, ledgerTable, named, ofType, queue, QUEUES, redrivePolicy, roleOf,
   statementsOf, subscriptionsOf, TYPES, type FunctionRole, type QueueName
@@ -22,9 +23,42 @@ const VISIBILITY_TO_TIMEOUT_RATIO = 6
 const FIFO_MAX_BATCH = 10
 const API_GATEWAY_MAX_TIMEOUT_SECONDS = 29
 const OLDEST_MESSAGE_LIMIT_SECONDS = 300
-/** The metrics contract with the worker (namespace and names it emits, under dimension `service`). */
+/**
+ * The metrics contract with the worker: the namespace, the names it emits under dimension `service`,
+ * and the one it counts each command's outcomes in, under `service`, `command` and `outcome`.
+ */
 const METRICS_NAMESPACE = 'TelegramRegisterBot'
-const BOT_METRICS = ['RegistrationRegistered', 'RegistrationRejected', 'RegistrationMalformed', 'RegistrationRefusedSender', 'UpdateAge', 'ReplyFailedAfterProcedure', 'LedgerHit']
+const BOT_METRICS = ['UpdateAge', 'ReplyFailedAfterProcedure', 'LedgerHit']
+const COMMAND_OUTCOME_METRIC = 'CommandOutcome'
+
+/** A dashboard metric line's dimensions: the name and value pairs between the metric name and the rendering options. */
+function dashboardDimensions (line: unknown[]): Record<string, unknown> {
+  const pairs = line.slice(2).filter((item) => typeof item !== 'object' || item === null)
+  return Object.fromEntries(pairs.flatMap((item, index) => index % 2 === 0 ? [[String(item), pairs[index + 1]]] : []))
+}
+
+/**
+ * The command widgets against the registry (src/commands/index.ts): per command that declares outcomes,
+ * one widget charting each outcome under the stage's service, and nothing charted that no command declares.
+ */
+function commandOutcomeProblems (widgets: Array<{ properties?: { title?: string, metrics?: unknown[][] } }>, service: string): string[] {
+  const lines = widgets.flatMap((widget) => (widget.properties?.metrics ?? [])
+    .filter((line) => line[0] === METRICS_NAMESPACE && line[1] === COMMAND_OUTCOME_METRIC)
+    .map((line) => ({ title: widget.properties?.title, dimensions: dashboardDimensions(line) })))
+  const key = (dimensions: Record<string, unknown>) => JSON.stringify(Object.entries(dimensions).sort(([a], [b]) => a.localeCompare(b)))
+  const declared = commands.flatMap((command) => command.outcomes.map((outcome) => ({ service, command: command.name, outcome })))
+  const charted = new Set(lines.map((line) => key(line.dimensions)))
+  return [
+    ...declared.filter((dimensions) => !charted.has(key(dimensions)))
+      .map(({ command, outcome }) => `not charted: ${COMMAND_OUTCOME_METRIC} of /${command}, outcome ${outcome}, for service=${service}`),
+    ...lines.filter((line) => !declared.some((dimensions) => key(dimensions) === key(line.dimensions)))
+      .map((line) => `charted but declared by no command of the registry: ${COMMAND_OUTCOME_METRIC} ${JSON.stringify(line.dimensions)}`),
+    ...commands.filter((command) => command.outcomes.length > 0).flatMap((command) => {
+      const titles = [...new Set(lines.filter((line) => line.dimensions.command === command.name).map((line) => line.title))]
+      return problems([titles.length === 1, `/${command.name}'s outcomes are charted in ${titles.length} widgets (${titles.join(', ')}), expected one`])
+    })
+  ]
+}
 
 /** Collects the messages of the conditions that do not hold. */
 function problems (...conditions: Array<[boolean, string]>): string[] {
@@ -363,13 +397,14 @@ export const checks = {
   },
 
   dashboard: {
-    title: 'dashboard: webhook, queue, Worker, dead letters and the bot\'s own metrics, under the service the functions emit as',
+    title: 'dashboard: webhook, queue, Worker, dead letters, the bot\'s own metrics and each command\'s outcomes from the registry, under the service the functions emit as',
     run (deployment) {
       const dashboards = ofType(deployment, TYPES.dashboard)
-      const body = JSON.parse(String(field(dashboards[0], 'dashboardBody') ?? '{"widgets":[]}')) as { widgets: Array<{ properties?: { metrics?: unknown[][] } }> }
+      const body = JSON.parse(String(field(dashboards[0], 'dashboardBody') ?? '{"widgets":[]}')) as { widgets: Array<{ properties?: { title?: string, metrics?: unknown[][] } }> }
       const lines = body.widgets.flatMap((widget) => widget.properties?.metrics ?? [])
+      // The exact dimension set: CloudWatch charts nothing for a metric asked for with more or fewer dimensions than it has.
       const charted = (namespace: string, metricName: string, dimension: string, value: unknown) => value !== undefined &&
-        lines.some((line) => line[0] === namespace && line[1] === metricName && line[2] === dimension && line[3] === value)
+        lines.some((line) => line[0] === namespace && line[1] === metricName && JSON.stringify(dashboardDimensions(line)) === JSON.stringify({ [dimension]: value }))
       const queueName = (name: QueueName) => queue(deployment, name)?.state.name
       const functionName = (role: FunctionRole) => lambda(deployment, role)?.state.name
       const apiId = ofType(deployment, TYPES.api)[0]?.state.id
@@ -392,6 +427,7 @@ export const checks = {
         ),
         ...expected.filter(([namespace, name, dimension, value]) => !charted(namespace, name, dimension, value))
           .map(([namespace, name, dimension, value]) => `not charted: ${namespace} ${name} for ${dimension}=${String(value)}`),
+        ...commandOutcomeProblems(body.widgets, service),
         ...environments.flatMap(([role, variables]) => problems(
           [variables.POWERTOOLS_SERVICE_NAME === service, `${role}: POWERTOOLS_SERVICE_NAME ${String(variables.POWERTOOLS_SERVICE_NAME)}, the dashboard charts ${service}`],
           [variables.POWERTOOLS_METRICS_NAMESPACE === METRICS_NAMESPACE, `${role}: POWERTOOLS_METRICS_NAMESPACE ${String(variables.POWERTOOLS_METRICS_NAMESPACE)}`]

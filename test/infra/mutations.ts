@@ -53,6 +53,15 @@ function rewriteDashboardLines (deployment: MockDeployment, rewrite: (line: unkn
   inputs.dashboardBody = JSON.stringify(body)
 }
 
+/** Moves the last line of the first widget charting command outcomes into a widget of its own. */
+function splitCommandOutcomeWidget (deployment: MockDeployment): void {
+  const inputs = inputsOf(ofType(deployment, TYPES.dashboard)[0], 'the dashboard')
+  const body = JSON.parse(String(inputs.dashboardBody)) as { widgets: Array<{ properties: { title: string, metrics: unknown[][] } }> }
+  const widget = required(body.widgets.find((candidate) => candidate.properties.metrics.some((line) => line[1] === 'CommandOutcome')), 'a command widget')
+  body.widgets.push({ ...widget, properties: { ...widget.properties, title: 'More outcomes', metrics: [required(widget.properties.metrics.pop(), 'its last line')] } })
+  inputs.dashboardBody = JSON.stringify(body)
+}
+
 const environmentOf = (deployment: MockDeployment, role: FunctionRole): Record<string, string> =>
   required((inputsOf(lambda(deployment, role), role).environment as { variables?: Record<string, string> } | undefined)?.variables, `${role} environment`)
 
@@ -174,7 +183,11 @@ export const mutations: Mutation[] = [
   { check: 'accountGuard', stage: 'dev', change: 'a stage table without the account', apply: (d) => { d.stageSettings = { profile: d.stageSettings.profile } } },
 
   { check: 'dashboard', stage: 'dev', change: 'no dashboard', apply: (d) => { d.resources = d.resources.filter((resource) => resource.type !== TYPES.dashboard) } },
-  { check: 'dashboard', stage: 'prod', change: 'RegistrationRejected not charted', apply: (d) => { rewriteDashboardLines(d, (line) => line[1] === 'RegistrationRejected' ? [] : [line]) } },
+  { check: 'dashboard', stage: 'prod', change: '/register\'s rejected outcome not charted', apply: (d) => { rewriteDashboardLines(d, (line) => line[1] === 'CommandOutcome' && line.includes('rejected') ? [] : [line]) } },
+  { check: 'dashboard', stage: 'dev', change: 'an outcome /register does not declare charted', apply: (d) => { rewriteDashboardLines(d, (line) => line[1] === 'CommandOutcome' && line.includes('rejected') ? [line, line.map((item) => item === 'rejected' ? 'expired' : item)] : [line]) } },
+  { check: 'dashboard', stage: 'prod', change: '/register\'s outcomes charted without the command dimension', apply: (d) => { rewriteDashboardLines(d, (line) => [line[1] === 'CommandOutcome' ? line.filter((item, index) => !(item === 'command' || line[index - 1] === 'command')) : line]) } },
+  { check: 'dashboard', stage: 'prod', change: '/register\'s outcomes split over two widgets', apply: (d) => { splitCommandOutcomeWidget(d) } },
+  { check: 'dashboard', stage: 'dev', change: 'LedgerHit charted with an extra dimension', apply: (d) => { rewriteDashboardLines(d, (line) => [line[1] === 'LedgerHit' ? [...line.slice(0, 4), 'command', 'register', ...line.slice(4)] : line]) } },
   { check: 'dashboard', stage: 'dev', change: 'the bot\'s metrics charted under another stage\'s service', apply: (d) => { rewriteDashboardLines(d, (line) => [line[2] === 'service' ? [line[0], line[1], 'service', 'telegram-register-bot-prod', ...line.slice(4)] : line]) } },
   { check: 'dashboard', stage: 'prod', change: 'Worker duration charted for the Api function', apply: (d) => { rewriteDashboardLines(d, (line) => [line[1] === 'Duration' ? [line[0], line[1], line[2], lambda(d, 'api')?.state.name, ...line.slice(4)] : line]) } },
   { check: 'dashboard', stage: 'dev', change: 'parked arrivals not charted', apply: (d) => { rewriteDashboardLines(d, (line) => line[1] === 'NumberOfMessagesSent' ? [] : [line]) } },

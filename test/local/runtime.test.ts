@@ -3,6 +3,7 @@ import { SendMessageCommand } from '@aws-sdk/client-sqs'
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb'
 import t, { type Test } from 'tap'
 import { LEDGER } from '../../infra/settings.js'
+import { BOT_TEXTS } from '../../src/commands/bot-texts.js'
 import { REPLIES, TEXTS } from '../../src/commands/register.js'
 import { startLocalRuntime, type LocalRuntime } from '../../src/local/runtime.js'
 import { APOLOGY } from '../../src/worker/dead-letter.js'
@@ -75,7 +76,7 @@ t.test('through the runtime: service senders refused (grouped by chat), a captio
   t.same((await emulator.waitForBotMessages(4, 2, 15_000)).map((message) => message.text), [REPLIES.malformed, REPLIES.malformed])
   const [help, registerHere] = (await emulator.waitForBotMessages(5, 2, 15_000)).map((message) => message.text)
   t.match(help, /\/register \[username\] \[token\]/)
-  t.equal(registerHere, TEXTS.registerHere('/register [username] [token]'))
+  t.equal(registerHere, BOT_TEXTS.registerHere('/register [username] [token]'))
   t.same((await emulator.waitForBotMessages(open.id, 2, 15_000)).map((message) => message.text), [REPLIES.registered('demo'), TEXTS.deleteYourMessage(emulator.botUsername)])
 })
 

@@ -3,7 +3,8 @@ import t from 'tap'
 import type { Update } from 'telegraf/types'
 import { helpText } from '../../src/commands/help.js'
 import { commands } from '../../src/commands/index.js'
-import { REPLIES, TEXTS } from '../../src/commands/register.js'
+import { BOT_TEXTS } from '../../src/commands/bot-texts.js'
+import { REPLIES } from '../../src/commands/register.js'
 import type { SqliteDatabase } from '../../src/db/sqlite-database.js'
 import { lambdaContext } from '../../src/local/queue-poller.js'
 import { createBatchHandler } from '../../src/worker/process-batch.js'
@@ -72,7 +73,7 @@ function expectedFor (input: string): Expected {
 
 function replyText (expected: Exclude<Expected, { reply: 'none' }>): string {
   if (expected.reply === 'help') return helpText(commands)
-  if (expected.reply === 'registerHere') return TEXTS.registerHere('/register [username] [token]')
+  if (expected.reply === 'registerHere') return BOT_TEXTS.registerHere('/register [username] [token]')
   if (expected.reply === 'malformed') return REPLIES.malformed
   return 'username' in expected && expected.reply === 'registered' ? REPLIES.registered(expected.username) : REPLIES.rejected
 }

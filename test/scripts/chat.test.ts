@@ -7,6 +7,7 @@ import { ChatSetupError, EmulatorClient, findEmulatorUrl } from '../../scripts/l
 import { ChatUsageError, DELETED_NOTE, formatBotMessage, GROUP_CHAT, main, NO_ANSWER_NOTE, nothingHappened, parseChatArgs, retryingNote, USAGE, type ChatIo, type MainDeps } from '../../scripts/lib/chat-cli.js'
 import { helpText } from '../../src/commands/help.js'
 import { commands } from '../../src/commands/index.js'
+import { BOT_TEXTS } from '../../src/commands/bot-texts.js'
 import { REPLIES, TEXTS } from '../../src/commands/register.js'
 import { TransientError } from '../../src/errors.js'
 import { APOLOGY } from '../../src/worker/dead-letter.js'
@@ -296,7 +297,7 @@ t.test('one-shot through the local runtime: the help, "no answer", the delete-yo
   t.same(start, { code: 0, io: { ...start.io, lines: [formatBotMessage({ message_id: 0, date: 0, chat: { id: 1001, type: 'private' }, text: helpText(commands) })], errors: [] } })
   t.match(start.io.lines[0], /\/register \[username\] \[token\]/, '/start names /register')
   const deepLink = await chat(['--user', '1002', '/start register'])
-  t.same(deepLink.io.lines, [`bot> ${TEXTS.registerHere('/register [username] [token]')}`])
+  t.same(deepLink.io.lines, [`bot> ${BOT_TEXTS.registerHere('/register [username] [token]')}`])
 
   const silent = await chat(['--user', '1003', 'hello, is anyone there?'])
   t.same([silent.code, silent.io.lines, silent.io.errors], [0, [NO_ANSWER_NOTE], []], 'processed without an answer: said so, exit 0, no blame on the runtime')

@@ -26,7 +26,7 @@ const balance: DatabaseContract<{ userId: string }> = {
   resultColumns: [{ name: 'Amount', type: sql.decimal(18, 2), nullable: true }],
   outcome: (answer) => answer.rows
 }
-const balanceCommand = { name: 'balance', description: 'Balance', usage: '/balance', inGroups: 'always', handle: async () => {}, contracts: [balance] } as BotCommand
+const balanceCommand = { name: 'balance', description: 'Balance', usage: '/balance', inGroups: 'always', outcomes: [], handle: async () => {}, contracts: [balance] } as BotCommand
 
 /** The worker app on the TDS responder, with the bot's registry and the command above. */
 async function workerOn (t: Test, responder: TdsResponder): Promise<FastifyInstance> {

@@ -26,15 +26,17 @@ export const BALANCE_REPLIES = {
 } as const
 
 /** `/balance`: the sender's balance, read from the platform. */
-export const balance: BotCommand = {
+export const balance: BotCommand<'balance' | 'unregistered'> = {
   name: 'balance',
   description: 'Your balance on the platform',
   usage: '/balance',
   inGroups: 'when-addressed',
+  outcomes: ['balance', 'unregistered'],
   contracts: [balanceContract],
   local: async () => (await import('./balance.local.js')).local,
   async handle (invocation) {
     const { outcome } = await callDatabase(invocation, balanceContract, { telegramUserId: invocation.ctx.from.id })
-    await replyOnce(invocation, outcome === undefined ? BALANCE_REPLIES.unregistered : BALANCE_REPLIES.balance(outcome))
+    const sent = await replyOnce(invocation, outcome === undefined ? BALANCE_REPLIES.unregistered : BALANCE_REPLIES.balance(outcome))
+    if (sent) invocation.app.botMetrics.commandOutcome(balance, outcome === undefined ? 'unregistered' : 'balance')
   }
 }

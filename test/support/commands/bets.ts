@@ -34,15 +34,17 @@ export const BETS_REPLIES = {
 } as const
 
 /** `/bets`: the sender's open bets. */
-export const bets: BotCommand = {
+export const bets: BotCommand<'none' | 'listed'> = {
   name: 'bets',
   description: 'Your open bets',
   usage: '/bets',
   inGroups: 'when-addressed',
+  outcomes: ['none', 'listed'],
   contracts: [openBetsContract],
   local: async () => (await import('./bets.local.js')).local,
   async handle (invocation) {
     const { outcome } = await callDatabase(invocation, openBetsContract, { telegramUserId: invocation.ctx.from.id })
-    await replyOnce(invocation, outcome.length === 0 ? BETS_REPLIES.none : BETS_REPLIES.bets(outcome))
+    const sent = await replyOnce(invocation, outcome.length === 0 ? BETS_REPLIES.none : BETS_REPLIES.bets(outcome))
+    if (sent) invocation.app.botMetrics.commandOutcome(bets, outcome.length === 0 ? 'none' : 'listed')
   }
 }
