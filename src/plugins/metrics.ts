@@ -11,7 +11,7 @@ export const DEFAULT_SERVICE_NAME = 'telegram-register-bot-local'
 export const METRICS_LOG_MESSAGE = 'metrics'
 
 /** What a command declares about its outcomes (a BotCommand, seen from here). */
-export interface CountingCommand<Outcome extends string> {
+interface CountingCommand<Outcome extends string> {
   readonly name: string
   readonly outcomes: readonly Outcome[]
 }
