@@ -6,6 +6,8 @@ import fp from 'fastify-plugin'
 export const DEFAULT_METRICS_NAMESPACE = 'TelegramRegisterBot'
 /** The `service` dimension outside a deployment (infra sets POWERTOOLS_SERVICE_NAME to `<app>-<stage>`). */
 export const DEFAULT_SERVICE_NAME = 'telegram-register-bot-local'
+/** The metric of a side effect whose ledger record could not be saved (alarmed in infra/alarms.ts). */
+export const LEDGER_COMPLETION_UNSAVED_METRIC = 'LedgerCompletionUnsaved'
 /** The `msg` of the log lines that carry the metrics. */
 export const METRICS_LOG_MESSAGE = 'metrics'
 
@@ -22,6 +24,11 @@ export interface BotMetrics {
   replyFailedAfterProcedure: () => void
   /** A command update whose procedure outcome came from the update ledger instead of the procedure. */
   ledgerHit: () => void
+  /**
+   * A step's side effect happened but the ledger stayed unavailable for as long as the step's record
+   * held, so its completion was not saved: a redelivery may repeat it (docs/design.md, what still happens twice).
+   */
+  ledgerCompletionUnsaved: () => void
   /** Writes what was recorded since the last flush as one EMF log line (none when nothing was); once per batch. */
   flush: () => void
 }
@@ -66,6 +73,7 @@ export function createBotMetrics (log: FastifyBaseLogger, env: NodeJS.ProcessEnv
     updateAge: (ageMs) => { if (Number.isFinite(ageMs)) metrics.addMetric('UpdateAge', MetricUnit.Milliseconds, Math.max(0, ageMs)) },
     replyFailedAfterProcedure: count('ReplyFailedAfterProcedure'),
     ledgerHit: count('LedgerHit'),
+    ledgerCompletionUnsaved: count(LEDGER_COMPLETION_UNSAVED_METRIC),
     flush: () => {
       const emf = metrics.takeEmf()
       if (emf !== undefined) emfLog.info(emf, METRICS_LOG_MESSAGE)

@@ -24,7 +24,9 @@ const API_GATEWAY_MAX_TIMEOUT_SECONDS = 29
 const OLDEST_MESSAGE_LIMIT_SECONDS = 300
 /** The metrics contract with the worker (namespace and names it emits, under dimension `service`). */
 const METRICS_NAMESPACE = 'TelegramRegisterBot'
-const BOT_METRICS = ['RegistrationRegistered', 'RegistrationRejected', 'RegistrationMalformed', 'RegistrationRefusedSender', 'UpdateAge', 'ReplyFailedAfterProcedure', 'LedgerHit']
+/** A side effect the ledger could not record (alarmed, not only charted). */
+const LEDGER_COMPLETION_UNSAVED = 'LedgerCompletionUnsaved'
+const BOT_METRICS = [LEDGER_COMPLETION_UNSAVED, 'RegistrationRegistered', 'RegistrationRejected', 'RegistrationMalformed', 'RegistrationRefusedSender', 'UpdateAge', 'ReplyFailedAfterProcedure', 'LedgerHit']
 
 /** Collects the messages of the conditions that do not hold. */
 function problems (...conditions: Array<[boolean, string]>): string[] {
@@ -247,7 +249,7 @@ export const checks = {
   },
 
   alarms: {
-    title: 'alarms to the SNS topic: DLQ not empty, each parked arrival, worker errors, Api 5xx, oldest message > 5 min; the stage\'s e-mail subscribed',
+    title: 'alarms to the SNS topic: DLQ not empty, each parked arrival, worker errors, Api 5xx, oldest message > 5 min, each side effect the ledger could not record; the stage\'s e-mail subscribed',
     run (deployment) {
       const [topic] = ofType(deployment, TYPES.topic)
       const alarms = ofType(deployment, TYPES.alarm)
@@ -260,6 +262,7 @@ export const checks = {
       const api5xx = find('AWS/ApiGateway', '5xx', 'ApiId', ofType(deployment, TYPES.api)[0]?.state.id)
       const oldest = find('AWS/SQS', 'ApproximateAgeOfOldestMessage', 'QueueName', queueName('Updates'))
       const parkedArrivals = find('AWS/SQS', 'NumberOfMessagesSent', 'QueueName', queueName('UpdatesParked'))
+      const unsaved = find(METRICS_NAMESPACE, LEDGER_COMPLETION_UNSAVED, 'service', `${deployment.app.name}-${deployment.app.stage}`)
       const firesAbove = (alarm: RecordedResource | undefined, limit: number) =>
         (alarm?.inputs.comparisonOperator === 'GreaterThanThreshold' && Number(alarm.inputs.threshold) <= limit) ||
         (alarm?.inputs.comparisonOperator === 'GreaterThanOrEqualToThreshold' && Number(alarm.inputs.threshold) <= limit + 1)
@@ -273,6 +276,8 @@ export const checks = {
         [oldest !== undefined && firesAbove(oldest, OLDEST_MESSAGE_LIMIT_SECONDS), 'no "oldest update older than 5 minutes" alarm'],
         // Arrivals per period: an alarm on "not empty" stays in ALARM for the 14 days a parked update waits.
         [parkedArrivals !== undefined && parkedArrivals.inputs.statistic === 'Sum' && firesAbove(parkedArrivals, 0) && Number(parkedArrivals.inputs.period) <= 300, 'no alarm on each update arriving in UpdatesParked (NumberOfMessagesSent, Sum)'],
+        // Each side effect the ledger could not record may be repeated by a redelivery: every one counts.
+        [unsaved !== undefined && unsaved.inputs.statistic === 'Sum' && firesAbove(unsaved, 0) && Number(unsaved.inputs.period) <= 300, `no alarm on each ${LEDGER_COMPLETION_UNSAVED} (Sum, under the stage's service)`],
         [!alarms.some((alarm) => alarm.inputs.metricName === 'ApproximateNumberOfMessagesVisible' && field<Record<string, unknown>>(alarm, 'dimensions')?.QueueName === queueName('UpdatesParked')), 'an UpdatesParked "not empty" alarm, which stays in ALARM for 14 days'],
         [topic !== undefined && alarms.every((alarm) => (field<string[]>(alarm, 'alarmActions') ?? []).includes(String(arn(topic)))), 'an alarm does not notify the SNS topic'],
         [email === undefined

@@ -5,6 +5,7 @@ import { LEDGER } from '../../infra/settings.js'
 import { ConfigError } from '../../src/config.js'
 import { runWithDeadline } from '../../src/deadline.js'
 import { TransientError } from '../../src/errors.js'
+import metrics from '../../src/plugins/metrics.js'
 import updateLedger, { createLedgerClient, createUpdateLedger, type UpdateLedger } from '../../src/plugins/update-ledger.js'
 import { buildTestApp, testConfig } from '../helper.js'
 import { startLedgerDynamoDb } from '../support/dynamodb.js'
@@ -96,8 +97,8 @@ t.test('a DynamoDB that never answers: the call is aborted at the update\'s dead
 
 t.test('the plugin: fastify.updateLedger on LEDGER_TABLE; without it, start-up fails with one line', async (t) => {
   const dynamo = await startLedgerDynamoDb(t)
-  const app = await buildTestApp(t, testConfig(dynamo.env), [updateLedger])
+  const app = await buildTestApp(t, testConfig(dynamo.env), [metrics, updateLedger])
   t.same(await deadlineIn(5000, () => app.updateLedger.once(1, 'parked', async () => 'parked')), { result: 'parked', remembered: false })
   t.equal(await app.updateLedger.completed(1, 'parked'), true)
-  await t.rejects(buildTestApp(t, testConfig(), [updateLedger]), new ConfigError('LEDGER_TABLE is required'))
+  await t.rejects(buildTestApp(t, testConfig(), [metrics, updateLedger]), new ConfigError('LEDGER_TABLE is required'))
 })
