@@ -58,6 +58,17 @@ export function injectStoreFaults (
   }
 }
 
+/** Runs `hook` each time the registration store has answered, before its caller (the ledger's procedure step) sees the answer. */
+export function onStoreAnswered (app: FastifyInstance, hook: () => void): void {
+  const store = app.registrations
+  const real = store.register.bind(store)
+  store.register = async (request) => {
+    const outcome = await real(request)
+    hook()
+    return outcome
+  }
+}
+
 /**
  * Makes every call of the store take `ms` longer (a slow database). Like the SQL Server adapter's
  * request, the wait is cancelled when the update's deadline passes, and then nothing is committed.
