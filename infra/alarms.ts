@@ -1,6 +1,7 @@
 import type { createApi } from './api'
 import type { Queues } from './queues'
-import { ALARMS } from './settings'
+import { metricsServiceName } from './functions'
+import { ALARMS, METRICS_NAMESPACE } from './settings'
 import { stageSettings } from './stages'
 import type { createWorkers } from './workers'
 
@@ -85,6 +86,19 @@ export function createAlarms ({ queues, api, workers }: Watched) {
     period: 60,
     comparisonOperator: 'GreaterThanThreshold',
     threshold: ALARMS.oldestUpdateAgeSeconds
+  })
+
+  // Counted by the Worker and the DeadLetter function: a side effect happened (the procedure ran, a reply
+  // or apology went out, an update was parked) but the ledger stayed down for the rest of the record's
+  // time, so a redelivery may repeat it (docs/design.md, "what still happens twice").
+  alarm('LedgerCompletionUnsaved', 'A side effect ran but the update ledger could not record it: a redelivery may repeat it. Check DynamoDB; read docs/design.md (what still happens twice).', {
+    namespace: METRICS_NAMESPACE,
+    metricName: 'LedgerCompletionUnsaved',
+    dimensions: { service: metricsServiceName() },
+    statistic: 'Sum',
+    period: ALARMS.ledgerCompletionUnsavedPeriodSeconds,
+    comparisonOperator: 'GreaterThanOrEqualToThreshold',
+    threshold: 1
   })
 
   return { topic, emailSubscription }

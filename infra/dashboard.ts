@@ -65,7 +65,7 @@ export function createDashboard ({ queues, api, workers }: Charted) {
       ]
     },
     ...commandWidgets(bot),
-    { title: 'Replies and the ledger', stat: 'Sum', metrics: [bot('ReplyFailedAfterProcedure'), bot('LedgerHit')] },
+    { title: 'Replies and the ledger', stat: 'Sum', metrics: [bot('ReplyFailedAfterProcedure'), bot('LedgerHit'), bot('LedgerCompletionUnsaved')] },
     { title: 'Update age when processed (ms)', metrics: [bot('UpdateAge', { stat: 'p50' }), bot('UpdateAge', { stat: 'p99' }), bot('UpdateAge', { stat: 'Maximum' })] }
   ]
 

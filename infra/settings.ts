@@ -97,7 +97,10 @@ export const ALARMS = {
   // "Oldest message older than 5 minutes": the worker is down, throttled or stuck behind a failing group.
   oldestUpdateAgeSeconds: 5 * 60,
   // SQS's finest period: each minute with a newly parked update is one notification (ALARM, then OK).
-  parkedArrivalPeriodSeconds: 60
+  parkedArrivalPeriodSeconds: 60,
+  // Each side effect the ledger could not record may be repeated: every one is worth a look, and a
+  // minute per notification (the finest period for the bot's EMF metrics) shows when the ledger faltered.
+  ledgerCompletionUnsavedPeriodSeconds: 60
 } as const
 
 /** Custom metrics: the namespace the worker's Powertools Metrics write to (the code has the same default). */
@@ -128,7 +131,16 @@ export const LEDGER = {
   // service is in trouble. The SDK's standard retry tries three times (inside the record's deadline).
   dynamoRequestTimeoutMs: 1000,
   dynamoConnectTimeoutMs: 1000,
-  dynamoMaxAttempts: 3
+  dynamoMaxAttempts: 3,
+  // Saving a step's COMPLETED record once its work has returned (docs/design.md, "what still happens
+  // twice"). The three attempts above are over in well under a second against a refused connection, so
+  // a blip of the ledger right after a side effect would lose the record and a redelivery would repeat
+  // the side effect. Every failed save is tried again after a wait that doubles from 200 ms (a blip is
+  // often over by then) up to 2 s (a few tries a second would only add load to a service in trouble),
+  // for as long as the step's in-progress record holds (the update's deadline) minus one save's bound
+  // and RECORD_BUDGET.replyReserveMs for the rest of the update.
+  completionRetryFirstDelayMs: 200,
+  completionRetryMaxDelayMs: 2000
 } as const
 
 /** How one record's time is spent (src/worker/records.ts, src/telegram/retry.ts). */

@@ -6,8 +6,18 @@ import type { LocalDatabase } from '../db/local-database.js'
 
 /** A message from a user (a text, or a caption under a photo, video or file), as a command sees it. */
 export type MessageContext = NarrowedContext<Context, Update.MessageUpdate>
+/** A user's edit of an earlier message (Telegram's `edited_message`): it carries the message as edited. */
+export type EditedMessageContext = NarrowedContext<Context, Update.EditedMessageUpdate>
 
-export interface CommandInvocation {
+/** What acting on an update's message needs, whether the message is new or an edit: the update, its chat, the app and the log. */
+export interface MessageInvocation {
+  ctx: MessageContext | EditedMessageContext
+  app: FastifyInstance
+  /** Bound to the update; never give it message text. */
+  log: FastifyBaseLogger
+}
+
+export interface CommandInvocation extends MessageInvocation {
   ctx: MessageContext
   /** The words after the command, split on whitespace. */
   args: string[]
@@ -48,6 +58,11 @@ export interface BotCommand<Outcome extends string = string> {
    * through a dynamic import so that only a SQLite database ever evaluates it).
    */
   local?: () => Promise<LocalDatabase>
+  /**
+   * What surrounds the answer to an edit of this command's message (src/commands/edited-command.ts:
+   * edits are answered, never run), e.g. removing a message that shows a credential. Default: the answer alone.
+   */
+  aroundEditAnswer?: (invocation: MessageInvocation, answer: () => Promise<void>) => Promise<void>
 }
 
 export function isGroupChat (chat: { type: string }): boolean {

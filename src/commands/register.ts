@@ -2,7 +2,7 @@ import { TelegramError } from 'telegraf'
 import { sql, type DatabaseContract } from '../db/contract.js'
 import { isFromOwnAccount, type RawUpdate } from '../telegram/update.js'
 import { callDatabase } from './call-database.js'
-import { isGroupChat, type BotCommand, type CommandInvocation } from './command.js'
+import { isGroupChat, type BotCommand, type CommandInvocation, type MessageInvocation } from './command.js'
 import { COMMAND_OUTCOMES, type OutcomeOf } from './outcomes.js'
 import { replyOnce } from './reply-once.js'
 
@@ -71,7 +71,7 @@ export function parseRegisterArguments (args: readonly string[]): { username: st
  * Whether it is gone is remembered, so a redelivery does not delete again; a message already gone
  * (Telegram's 400 "message to delete not found") counts as deleted, never as a missing right.
  */
-async function deleteCommandMessage ({ ctx, app, log }: CommandInvocation): Promise<boolean> {
+async function deleteCommandMessage ({ ctx, app, log }: MessageInvocation): Promise<boolean> {
   const { result } = await app.updateLedger.once(ctx.update.update_id, 'deletion', async () => {
     try {
       await ctx.deleteMessage()
@@ -92,7 +92,7 @@ async function deleteCommandMessage ({ ctx, app, log }: CommandInvocation): Prom
 }
 
 /** Sent once per update, after the answer: its failure must not make SQS deliver the update again. */
-async function askToDeleteMessage ({ ctx, app, log }: CommandInvocation): Promise<void> {
+async function askToDeleteMessage ({ ctx, app, log }: MessageInvocation): Promise<void> {
   try {
     await app.updateLedger.once(ctx.update.update_id, 'note', async () => { await ctx.reply(TEXTS.deleteYourMessage(ctx.botInfo.username)); return 'sent' })
   } catch (error) {
@@ -142,6 +142,16 @@ async function answer (invocation: CommandInvocation): Promise<void> {
   }
 }
 
+/**
+ * In a group, the message with the token is deleted before `answer` (or its sender asked to delete it
+ * after): for a /register and for an edit of one, which shows the token to everyone again.
+ */
+export async function withTokenMessageRemoved (invocation: MessageInvocation, answer: () => Promise<void>): Promise<void> {
+  const deleted = isGroupChat(invocation.ctx.chat) ? await deleteCommandMessage(invocation) : true
+  await answer()
+  if (!deleted) await askToDeleteMessage(invocation)
+}
+
 /** `/register <username> <token>`: links the sender's Telegram account to their platform account. */
 export const register: BotCommand<OutcomeOf<'register'>> = {
   name: 'register',
@@ -152,8 +162,7 @@ export const register: BotCommand<OutcomeOf<'register'>> = {
   local: async () => (await import('./register.local.js')).local,
   outcomes: COMMAND_OUTCOMES.register,
   async handle (invocation) {
-    const deleted = isGroupChat(invocation.ctx.chat) ? await deleteCommandMessage(invocation) : true
-    await answer(invocation)
-    if (!deleted) await askToDeleteMessage(invocation)
-  }
+    await withTokenMessageRemoved(invocation, () => answer(invocation))
+  },
+  aroundEditAnswer: withTokenMessageRemoved
 }

@@ -9,7 +9,7 @@ import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox'
 import Fastify from 'fastify'
 import { BotApi, botApiRoutes, webhookInfoOf } from './telegram-emulator/bot-api.js'
 import { ChatStore } from './telegram-emulator/chats.js'
-import type { BotApiCall, MessageUpdate, TelegramFault, TgBotUser, TgMessage, TgUpdate, TgWebhookInfo, UserMessageInput } from './telegram-emulator/types.js'
+import type { BotApiCall, EditedMessageUpdate, MessageUpdate, TelegramFault, TgBotUser, TgMessage, TgUpdate, TgWebhookInfo, UserEditInput, UserMessageInput } from './telegram-emulator/types.js'
 import { ProcessingRecord, type ProcessingOutcome, type UpdateStatus } from './telegram-emulator/processing.js'
 import { LongPolling, UpdateQueue } from './telegram-emulator/updates.js'
 import { UserSide, userApiRoutes } from './telegram-emulator/user-api.js'
@@ -56,6 +56,8 @@ export interface TelegramEmulator {
   readonly webhook: TgWebhookInfo & { secret_token?: string }
   /** A user writes a text message: the update is recorded in the chat and delivered (webhook or getUpdates). */
   sendUserMessage: (input: UserMessageInput) => MessageUpdate
+  /** A user edits a message of theirs: it changes in the chat and an `edited_message` update is delivered. */
+  editUserMessage: (input: UserEditInput) => EditedMessageUpdate
   /**
    * Sets the webhook as the bot's `setWebhook` would (same checks, same effects), for a local
    * runtime that wires the emulator to its app; not recorded in `calls`. Rejects with Telegram's
@@ -181,6 +183,7 @@ export async function startTelegramEmulator (options: TelegramEmulatorOptions = 
       if (!response.ok) throw new Error(`telegram emulator: setWebhook refused: ${response.description}`)
     },
     sendUserMessage: (input) => users.sendUserMessage(input),
+    editUserMessage: (input) => users.editUserMessage(input),
     deliverRaw: (update) => { users.deliverRaw(update) },
     callsOf: (method) => botApi.calls.filter((call) => call.method.toLowerCase() === method.toLowerCase()),
     botMessages: (chatId) => chats.botMessages(chatId),

@@ -2,7 +2,8 @@ import fp from 'fastify-plugin'
 import type { FastifyBaseLogger } from 'fastify'
 import type { BotCommand as MenuEntry } from 'telegraf/types'
 import { BOT_TEXTS } from '../commands/bot-texts.js'
-import { isGroupChat, type BotCommand, type MessageContext } from '../commands/command.js'
+import { isGroupChat, type BotCommand, type MessageContext, type MessageInvocation } from '../commands/command.js'
+import { answerEditedCommand } from '../commands/edited-command.js'
 import { commands as allCommands } from '../commands/index.js'
 import { replyOnce } from '../commands/reply-once.js'
 
@@ -39,7 +40,7 @@ declare module 'fastify' {
   }
 }
 
-/** Wires the commands of src/commands into the bot: one dispatcher for every message. */
+/** Wires the commands of src/commands into the bot: one dispatcher for every message, one for every edit. */
 export default fp<{ commands?: readonly BotCommand[] }>(async (fastify, options) => {
   const commands = options.commands ?? allCommands
   const byName = new Map(commands.map((command) => [command.name, command]))
@@ -50,34 +51,54 @@ export default fp<{ commands?: readonly BotCommand[] }>(async (fastify, options)
   }
   fastify.decorate('commandRegistry', registry)
 
-  fastify.bot.on('message', async (ctx) => {
-    const log = fastify.log.child({ updateId: ctx.update.update_id, chatType: ctx.chat.type })
-    const text = commandTextOf(ctx.message)
+  /** The registered command a message's text or caption calls on this bot, if any (logged when one is left alone). */
+  const commandOf = (ctx: MessageInvocation['ctx'], message: object, log: FastifyBaseLogger): { command: BotCommand, args: string[] } | 'none' | 'not-ours' => {
+    const text = commandTextOf(message)
     const parsed = text === undefined ? undefined : parseCommand(text)
-    if (parsed === undefined) return await registry.onMessage(ctx, log)
-
-    const botUsername = ctx.botInfo.username
-    const addressedToUs = parsed.addressee?.toLowerCase() === botUsername.toLowerCase()
+    if (parsed === undefined) return 'none'
+    const addressedToUs = parsed.addressee?.toLowerCase() === ctx.botInfo.username.toLowerCase()
     if (parsed.addressee !== undefined && !addressedToUs) {
       log.debug({ command: parsed.name }, 'command addressed to another bot: ignored')
-      return
+      return 'not-ours'
     }
     const command = byName.get(parsed.name)
     if (command === undefined) {
       log.debug({ command: parsed.name }, 'unknown command: ignored')
-      return
+      return 'not-ours'
     }
     if (isGroupChat(ctx.chat) && command.inGroups === 'when-addressed' && !addressedToUs) {
       log.debug({ command: parsed.name }, 'command not addressed to this bot in a group: left to the bot it is meant for')
-      return
+      return 'not-ours'
     }
+    return { command, args: parsed.args }
+  }
+  const logFor = (ctx: MessageInvocation['ctx']): FastifyBaseLogger => fastify.log.child({ updateId: ctx.update.update_id, chatType: ctx.chat.type })
+
+  fastify.bot.on('message', async (ctx) => {
+    const log = logFor(ctx)
+    const found = commandOf(ctx, ctx.message, log)
+    if (found === 'none') return await registry.onMessage(ctx, log)
+    if (found === 'not-ours') return
+    const { command, args } = found
     if (isGroupChat(ctx.chat) && command.inGroups === 'private-only') {
       // The command is not called: what was written after it stays unread, and nothing is asked of the database.
-      log.info({ command: parsed.name }, 'private-only command in a group: pointed to the private chat')
-      await replyOnce({ ctx, app: fastify }, BOT_TEXTS.privateChatOnly(command.name, botUsername))
+      log.info({ command: command.name }, 'private-only command in a group: pointed to the private chat')
+      await replyOnce({ ctx, app: fastify }, BOT_TEXTS.privateChatOnly(command.name, ctx.botInfo.username))
       return
     }
-    await command.handle({ ctx, args: parsed.args, app: fastify, log: log.child({ command: command.name }) })
+    await command.handle({ ctx, args, app: fastify, log: log.child({ command: command.name }) })
+  })
+
+  // An edit is answered when it holds one of our commands (src/commands/edited-command.ts); any other
+  // edit costs nothing: no Bot API call, no ledger record.
+  fastify.bot.on('edited_message', async (ctx) => {
+    const log = logFor(ctx)
+    const found = commandOf(ctx, ctx.editedMessage, log)
+    if (typeof found === 'string') {
+      log.debug('edited message without a command of this bot: nothing to do')
+      return
+    }
+    await answerEditedCommand(found.command, { ctx, app: fastify, log: log.child({ command: found.command.name, edited: true }) })
   })
 // The commands use all of these: an app without one fails at start, not at the first /register.
 }, { name: 'commands', dependencies: ['bot', 'db', 'update-ledger', 'metrics'] })

@@ -7,6 +7,8 @@ import { COMMAND_OUTCOME_METRIC } from '../commands/outcomes.js'
 export const DEFAULT_METRICS_NAMESPACE = 'TelegramRegisterBot'
 /** The `service` dimension outside a deployment (infra sets POWERTOOLS_SERVICE_NAME to `<app>-<stage>`). */
 export const DEFAULT_SERVICE_NAME = 'telegram-register-bot-local'
+/** The metric of a side effect whose ledger record could not be saved (alarmed in infra/alarms.ts). */
+export const LEDGER_COMPLETION_UNSAVED_METRIC = 'LedgerCompletionUnsaved'
 /** The `msg` of the log lines that carry the metrics. */
 export const METRICS_LOG_MESSAGE = 'metrics'
 
@@ -30,6 +32,11 @@ export interface BotMetrics {
   replyFailedAfterProcedure: () => void
   /** A command update whose procedure outcome came from the update ledger instead of the procedure. */
   ledgerHit: () => void
+  /**
+   * A step's side effect happened but the ledger stayed unavailable for as long as the step's record
+   * held, so its completion was not saved: a redelivery may repeat it (docs/design.md, what still happens twice).
+   */
+  ledgerCompletionUnsaved: () => void
   /**
    * Writes what was recorded since the last flush as EMF log lines, once per batch: one for the metrics
    * under `service` alone, one per command and outcome counted (an EMF line has one value per
@@ -94,6 +101,7 @@ export function createBotMetrics (log: FastifyBaseLogger, env: NodeJS.ProcessEnv
     updateAge: (ageMs) => { if (Number.isFinite(ageMs)) metrics.addMetric('UpdateAge', MetricUnit.Milliseconds, Math.max(0, ageMs)) },
     replyFailedAfterProcedure: count('ReplyFailedAfterProcedure'),
     ledgerHit: count('LedgerHit'),
+    ledgerCompletionUnsaved: count(LEDGER_COMPLETION_UNSAVED_METRIC),
     flush: () => {
       for (const instance of [metrics, ...outcomeMetrics.values()]) {
         const emf = instance.takeEmf()

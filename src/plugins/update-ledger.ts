@@ -3,9 +3,10 @@ import { IdempotencyAlreadyInProgressError, IdempotencyConfig, IdempotencyItemNo
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb'
 import type { Context } from 'aws-lambda'
 import fp from 'fastify-plugin'
-import { LEDGER } from '../../infra/settings.js'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { LEDGER, RECORD_BUDGET } from '../../infra/settings.js'
 import { requireSetting, type Config } from '../config.js'
-import { callSignal, remainingMs } from '../deadline.js'
+import { callSignal, deadlineSignal, remainingMs } from '../deadline.js'
 import { emulatorCredentials } from '../emulator-credentials.js'
 import { TransientError } from '../errors.js'
 
@@ -27,7 +28,9 @@ export interface UpdateLedger {
    * Runs `work` unless this step of this update completed before, and gives its result either way
    * (`remembered` says which). A step whose work throws is forgotten, so a redelivery runs it again:
    * an unknown outcome is retried. A step another invocation is running right now fails with a
-   * TransientError (the record is retried, never acknowledged).
+   * TransientError (the record is retried, never acknowledged). Once the work has returned, saving its
+   * completion is retried while the step's in-progress record holds; if the ledger stays down that
+   * long, the result is still returned (the rest of the update goes on) and `onCompletionUnsaved` told.
    */
   once: <T extends StepResult>(updateId: number, step: LedgerStep, work: () => Promise<T>) => Promise<{ result: T, remembered: boolean }>
   /** Whether this step of this update completed (for the dead-letter path: was the reply confirmed?). */
@@ -43,6 +46,9 @@ declare module 'fastify' {
 /** A step in progress when no update deadline is known (never in the worker, which always sets one). */
 const IN_PROGRESS_WITHOUT_DEADLINE_MS = 60_000
 
+/** The longest one ledger call takes: all the SDK's attempts, each bounded (LEDGER in infra/settings.ts). */
+const LEDGER_CALL_BOUND_MS = LEDGER.dynamoMaxAttempts * (LEDGER.dynamoConnectTimeoutMs + LEDGER.dynamoRequestTimeoutMs)
+
 /**
  * The DynamoDB client of the ledger: each attempt bounded (LEDGER in infra/settings.ts), the SDK's own
  * retry, and every call aborted at the current update's deadline.
@@ -57,10 +63,34 @@ export function createLedgerClient (settings: Config['ledger']): DynamoDBClient 
   })
   // Powertools sends without options: give each of its calls the deadline (all attempts together).
   const send = client.send.bind(client) as (command: unknown, options?: { abortSignal?: AbortSignal }) => Promise<unknown>
-  const allAttemptsMs = LEDGER.dynamoMaxAttempts * (LEDGER.dynamoConnectTimeoutMs + LEDGER.dynamoRequestTimeoutMs)
   client.send = ((command: unknown, options?: { abortSignal?: AbortSignal }) =>
-    send(command, { abortSignal: callSignal(allAttemptsMs), ...options })) as DynamoDBClient['send']
+    send(command, { abortSignal: callSignal(LEDGER_CALL_BOUND_MS), ...options })) as DynamoDBClient['send']
   return client
+}
+
+/**
+ * Powertools' DynamoDB layer, except that saving a COMPLETED record is not given up after one failed
+ * call: Powertools tries once and throws (makeIdempotent then fails, though the work ran), and the
+ * step's in-progress record would lapse at the update's deadline, so the redelivery would run the
+ * side effect again. The record's update is unconditional (it sets the status, the expiry and the
+ * result), so repeating it is harmless. Tried again with a doubling wait (LEDGER in infra/settings.ts)
+ * while the in-progress record holds, keeping one call's bound and the reply's reserve for the rest of
+ * the update; then the last failure is thrown.
+ */
+class PatientPersistenceLayer extends DynamoDBPersistenceLayer {
+  override async saveSuccess (...[data, result]: Parameters<DynamoDBPersistenceLayer['saveSuccess']>): Promise<void> {
+    const holdsMs = Math.min(remainingMs(), IN_PROGRESS_WITHOUT_DEADLINE_MS)
+    const giveUpAt = Date.now() + holdsMs - LEDGER_CALL_BOUND_MS - RECORD_BUDGET.replyReserveMs
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await super.saveSuccess(data, result)
+      } catch (error) {
+        const delay = Math.min(LEDGER.completionRetryFirstDelayMs * 2 ** (attempt - 1), LEDGER.completionRetryMaxDelayMs)
+        if (Date.now() + delay > giveUpAt) throw error
+        await sleep(delay, undefined, { signal: deadlineSignal() })
+      }
+    }
+  }
 }
 
 interface LedgerStepStore {
@@ -68,8 +98,11 @@ interface LedgerStepStore {
   run: (updateId: number, work: () => Promise<StepResult>) => Promise<StepResult>
 }
 
+/** Told when a step's work returned but its completion could not be saved within the step's time. */
+export type CompletionUnsaved = (updateId: number, step: LedgerStep, error: unknown) => void
+
 /** The ledger on Powertools' idempotency utility with its DynamoDB persistence layer (default attribute names). */
-export function createUpdateLedger (client: DynamoDBClient, tableName: string): UpdateLedger {
+export function createUpdateLedger (client: DynamoDBClient, tableName: string, onCompletionUnsaved: CompletionUnsaved = () => {}): UpdateLedger {
   const config = new IdempotencyConfig({ expiresAfterSeconds: LEDGER.expirySeconds })
   // A step is "in progress" until its update's deadline: after it, a redelivery may take the step over.
   config.registerLambdaContext({
@@ -84,7 +117,7 @@ export function createUpdateLedger (client: DynamoDBClient, tableName: string): 
   // otherwise overwrite between a step's start and its end. The prefix is explicit so that the Worker and
   // the DeadLetter function (whose names would be the default prefix) read the same records.
   const stepOf = (step: LedgerStep): LedgerStepStore => {
-    const store = new DynamoDBPersistenceLayer({ tableName, awsSdkV3Client: client })
+    const store = new PatientPersistenceLayer({ tableName, awsSdkV3Client: client })
     store.configure({ config, keyPrefix: step })
     const run = makeIdempotent(async (_updateId: number, work: () => Promise<StepResult>) => await work(),
       { persistenceStore: store, config, keyPrefix: step, dataIndexArgument: 0 })
@@ -101,20 +134,30 @@ export function createUpdateLedger (client: DynamoDBClient, tableName: string): 
 
   return {
     async once (updateId, step, work) {
+      type Result = typeof work extends () => Promise<infer R> ? R : never
       let ran = false
       let failure: { error: unknown } | undefined
+      let returned: { result: Result } | undefined
       try {
         const result = await steps[step].run(updateId, async () => {
           ran = true
           try {
-            return await work()
+            const result = await work()
+            returned = { result }
+            return result
           } catch (error) {
             failure = { error }
             throw error
           }
         })
-        return { result: result as Awaited<ReturnType<typeof work>>, remembered: !ran }
+        return { result: result as Result, remembered: !ran }
       } catch (error) {
+        // The work ran and returned, only its completion could not be saved: its result goes on from
+        // memory. A redelivery (after the in-progress record has lapsed) would run the step again.
+        if (returned !== undefined) {
+          onCompletionUnsaved(updateId, step, error)
+          return { result: returned.result, remembered: false }
+        }
         if (error instanceof IdempotencyAlreadyInProgressError) {
           throw new TransientError(`update ${updateId}: its ${step} is in progress in another invocation; retried later`)
         }
@@ -137,10 +180,17 @@ export function createUpdateLedger (client: DynamoDBClient, tableName: string): 
   }
 }
 
-/** `fastify.updateLedger`, on the table LEDGER_TABLE (SST link `UpdateLedger`); its client closes with the app. */
+/**
+ * `fastify.updateLedger`, on the table LEDGER_TABLE (SST link `UpdateLedger`); its client closes with the
+ * app. A completion that could not be saved is logged and counted (LedgerCompletionUnsaved, alarmed).
+ */
 export default fp(async (fastify) => {
   const settings = fastify.config.ledger
   const client = createLedgerClient(settings)
-  fastify.decorate('updateLedger', createUpdateLedger(client, requireSetting(settings.table, 'LEDGER_TABLE')))
+  const completionUnsaved: CompletionUnsaved = (updateId, step, error) => {
+    fastify.log.error({ err: error, updateId, step }, 'update ledger: the step ran but its completion could not be saved while its record held; a redelivery may run it again')
+    fastify.botMetrics.ledgerCompletionUnsaved()
+  }
+  fastify.decorate('updateLedger', createUpdateLedger(client, requireSetting(settings.table, 'LEDGER_TABLE'), completionUnsaved))
   fastify.addHook('onClose', async () => { client.destroy() })
-}, { name: 'update-ledger', dependencies: ['config'] })
+}, { name: 'update-ledger', dependencies: ['config', 'metrics'] })

@@ -14,7 +14,8 @@ export const APOLOGY = 'Sorry, I could not process your message. Please try agai
  * Both steps go through the update ledger, so each happens at most once per update, ever, however
  * often the record comes back. Every record runs inside its own deadline within the invocation, so
  * one hanging apology is aborted and never holds the batch past the function's timeout. Records are
- * independent: one that fails never fails the others.
+ * independent: one that fails never fails the others. Metrics (a ledger that failed after a step) are
+ * written once per batch.
  */
 export function createDeadLetterHandler (app: FastifyInstance, parked: UpdateQueue): (event: SQSEvent, context: Context) => Promise<SQSBatchResponse> {
   return async (event, context) => {
@@ -56,6 +57,10 @@ export function createDeadLetterHandler (app: FastifyInstance, parked: UpdateQue
         }
       })
     }
-    return await processPartialResponse(event, handleRecord, new BatchProcessor(EventType.SQS), { context, throwOnFullBatchFailure: false })
+    try {
+      return await processPartialResponse(event, handleRecord, new BatchProcessor(EventType.SQS), { context, throwOnFullBatchFailure: false })
+    } finally {
+      app.botMetrics.flush()
+    }
   }
 }

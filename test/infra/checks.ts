@@ -28,7 +28,9 @@ const OLDEST_MESSAGE_LIMIT_SECONDS = 300
  * and the one it counts each command's outcomes in, under `service`, `command` and `outcome`.
  */
 const METRICS_NAMESPACE = 'TelegramRegisterBot'
-const BOT_METRICS = ['UpdateAge', 'ReplyFailedAfterProcedure', 'LedgerHit']
+/** A side effect the ledger could not record (alarmed, not only charted). */
+const LEDGER_COMPLETION_UNSAVED = 'LedgerCompletionUnsaved'
+const BOT_METRICS = [LEDGER_COMPLETION_UNSAVED, 'UpdateAge', 'ReplyFailedAfterProcedure', 'LedgerHit']
 const COMMAND_OUTCOME_METRIC = 'CommandOutcome'
 
 /** A dashboard metric line's dimensions: the name and value pairs between the metric name and the rendering options. */
@@ -281,7 +283,7 @@ export const checks = {
   },
 
   alarms: {
-    title: 'alarms to the SNS topic: DLQ not empty, each parked arrival, worker errors, Api 5xx, oldest message > 5 min; the stage\'s e-mail subscribed',
+    title: 'alarms to the SNS topic: DLQ not empty, each parked arrival, worker errors, Api 5xx, oldest message > 5 min, each side effect the ledger could not record; the stage\'s e-mail subscribed',
     run (deployment) {
       const [topic] = ofType(deployment, TYPES.topic)
       const alarms = ofType(deployment, TYPES.alarm)
@@ -294,6 +296,7 @@ export const checks = {
       const api5xx = find('AWS/ApiGateway', '5xx', 'ApiId', ofType(deployment, TYPES.api)[0]?.state.id)
       const oldest = find('AWS/SQS', 'ApproximateAgeOfOldestMessage', 'QueueName', queueName('Updates'))
       const parkedArrivals = find('AWS/SQS', 'NumberOfMessagesSent', 'QueueName', queueName('UpdatesParked'))
+      const unsaved = find(METRICS_NAMESPACE, LEDGER_COMPLETION_UNSAVED, 'service', `${deployment.app.name}-${deployment.app.stage}`)
       const firesAbove = (alarm: RecordedResource | undefined, limit: number) =>
         (alarm?.inputs.comparisonOperator === 'GreaterThanThreshold' && Number(alarm.inputs.threshold) <= limit) ||
         (alarm?.inputs.comparisonOperator === 'GreaterThanOrEqualToThreshold' && Number(alarm.inputs.threshold) <= limit + 1)
@@ -307,6 +310,8 @@ export const checks = {
         [oldest !== undefined && firesAbove(oldest, OLDEST_MESSAGE_LIMIT_SECONDS), 'no "oldest update older than 5 minutes" alarm'],
         // Arrivals per period: an alarm on "not empty" stays in ALARM for the 14 days a parked update waits.
         [parkedArrivals !== undefined && parkedArrivals.inputs.statistic === 'Sum' && firesAbove(parkedArrivals, 0) && Number(parkedArrivals.inputs.period) <= 300, 'no alarm on each update arriving in UpdatesParked (NumberOfMessagesSent, Sum)'],
+        // Each side effect the ledger could not record may be repeated by a redelivery: every one counts.
+        [unsaved !== undefined && unsaved.inputs.statistic === 'Sum' && firesAbove(unsaved, 0) && Number(unsaved.inputs.period) <= 300, `no alarm on each ${LEDGER_COMPLETION_UNSAVED} (Sum, under the stage's service)`],
         [!alarms.some((alarm) => alarm.inputs.metricName === 'ApproximateNumberOfMessagesVisible' && field<Record<string, unknown>>(alarm, 'dimensions')?.QueueName === queueName('UpdatesParked')), 'an UpdatesParked "not empty" alarm, which stays in ALARM for 14 days'],
         [topic !== undefined && alarms.every((alarm) => (field<string[]>(alarm, 'alarmActions') ?? []).includes(String(arn(topic)))), 'an alarm does not notify the SNS topic'],
         [email === undefined

@@ -142,6 +142,8 @@ export const mutations: Mutation[] = [
   { check: 'alarms', stage: 'prod', change: 'the stage\'s alarmEmail not subscribed (as when it came from a shell without ALARM_EMAIL)', apply: (d) => { d.resources = d.resources.filter((resource) => resource.type !== TYPES.topicSubscription) } },
   { check: 'alarms', stage: 'dev', change: 'a subscription where the stage names no alarmEmail', apply: (d) => { d.resources.push({ type: TYPES.topicSubscription, name: 'Extra', custom: true, inputs: { protocol: 'email', endpoint: 'someone@example.com' }, state: {}, retainOnDelete: false, protect: false }) } },
   { check: 'alarms', stage: 'prod', change: 'the parked alarm back on "not empty"', apply: (d) => { alarmOn(d, 'NumberOfMessagesSent').inputs.metricName = 'ApproximateNumberOfMessagesVisible' } },
+  { check: 'alarms', stage: 'dev', change: 'no alarm on a side effect the ledger could not record', apply: (d) => { d.resources = d.resources.filter((resource) => resource.name !== 'LedgerCompletionUnsaved') } },
+  { check: 'alarms', stage: 'prod', change: 'the ledger alarm under another service', apply: (d) => { alarmOn(d, 'LedgerCompletionUnsaved').inputs.dimensions = { service: 'telegram-register-bot-dev' } } },
   { check: 'alarms', stage: 'dev', change: 'the parked alarm on the Maximum of arrivals', apply: (d) => { alarmOn(d, 'NumberOfMessagesSent').inputs.statistic = 'Maximum' } },
 
   { check: 'stageProtection', stage: 'prod', change: 'prod not protected', apply: (d) => { d.app.protect = false } },

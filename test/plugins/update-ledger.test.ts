@@ -5,6 +5,7 @@ import { LEDGER } from '../../infra/settings.js'
 import { ConfigError } from '../../src/config.js'
 import { runWithDeadline } from '../../src/deadline.js'
 import { TransientError } from '../../src/errors.js'
+import metrics from '../../src/plugins/metrics.js'
 import updateLedger, { createLedgerClient, createUpdateLedger, type UpdateLedger } from '../../src/plugins/update-ledger.js'
 import { buildTestApp, testConfig } from '../helper.js'
 import { startLedgerDynamoDb } from '../support/dynamodb.js'
@@ -101,10 +102,27 @@ t.test('a DynamoDB that never answers: the call is aborted at the update\'s dead
   await t.rejects(ledger.completed(12, 'reply'), { name: 'TransientError', message: /the ledger is unavailable/ })
 })
 
+t.test('a ledger down from right after the work until the step\'s time runs out: the save is retried, then the result is handed on and the caller told once', async (t) => {
+  const dynamo = await startLedgerDynamoDb(t)
+  const proxy = await startTcpProxy(dynamo.endpoint)
+  t.teardown(proxy.close)
+  const client = createLedgerClient({ region: 'us-east-1', endpoint: proxy.url })
+  t.teardown(() => { client.destroy() })
+  const told: Array<[number, string]> = []
+  const ledger = createUpdateLedger(client, dynamo.ledgerTable, (updateId, step) => { told.push([updateId, step]) })
+  // 12 s of deadline leave about 1 s of retries (one call's bound and the reply's reserve are kept back).
+  const outcome = await deadlineIn(12_000, () => ledger.once(13, 'procedure', async () => { proxy.setMode('refuse'); return 'registered' }))
+  t.same(outcome, { result: 'registered', remembered: false }, 'the result goes on')
+  t.same(told, [[13, 'procedure']], 'told once')
+  t.ok(proxy.connections.refuse > LEDGER.dynamoMaxAttempts, `the save was tried more than once (${proxy.connections.refuse} refused connections)`)
+  proxy.setMode('up')
+  t.equal(await ledger.completed(13, 'procedure'), false, 'not recorded: a redelivery after the deadline runs it again (docs/design.md)')
+})
+
 t.test('the plugin: fastify.updateLedger on LEDGER_TABLE; without it, start-up fails with one line', async (t) => {
   const dynamo = await startLedgerDynamoDb(t)
-  const app = await buildTestApp(t, testConfig(dynamo.env), [updateLedger])
+  const app = await buildTestApp(t, testConfig(dynamo.env), [metrics, updateLedger])
   t.same(await deadlineIn(5000, () => app.updateLedger.once(1, 'parked', async () => 'parked')), { result: 'parked', remembered: false })
   t.equal(await app.updateLedger.completed(1, 'parked'), true)
-  await t.rejects(buildTestApp(t, testConfig(), [updateLedger]), new ConfigError('LEDGER_TABLE is required'))
+  await t.rejects(buildTestApp(t, testConfig(), [metrics, updateLedger]), new ConfigError('LEDGER_TABLE is required'))
 })

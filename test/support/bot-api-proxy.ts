@@ -2,8 +2,12 @@ import { createServer, type ServerResponse } from 'node:http'
 import type { Test } from 'tap'
 import { Notifier, waitFor } from '../../src/local/telegram-emulator/waiting.js'
 
-/** What the proxy does with one Bot API call: pass it on, never answer it, or answer it itself. */
-export type BotApiRule = 'pass' | 'hang' | { status: number, body: unknown }
+/**
+ * What the proxy does with one Bot API call: pass it on, never answer it, or answer it itself; or pass
+ * it on and run `afterAnswer` once Telegram has answered, before the bot gets the answer (a fault
+ * injected at that point of the protocol).
+ */
+export type BotApiRule = 'pass' | 'hang' | { status: number, body: unknown } | { afterAnswer: () => void }
 
 export interface BotApiProxy {
   /** Use as TELEGRAM_API_ROOT. */
@@ -51,15 +55,17 @@ export async function startBotApiProxy (t: Test, target: string, rule: (method: 
         })
         return
       }
-      if (decision !== 'pass') {
+      if (decision !== 'pass' && !('afterAnswer' in decision)) {
         res.writeHead(decision.status, { 'content-type': 'application/json' })
         res.end(JSON.stringify(decision.body))
         return
       }
       fetch(`${target}${req.url ?? ''}`, { method: req.method, headers: { 'content-type': req.headers['content-type'] ?? 'application/json' }, body: req.method === 'GET' ? undefined : body })
         .then(async (answer) => {
+          const answerBody = Buffer.from(await answer.arrayBuffer())
+          if (decision !== 'pass') decision.afterAnswer()
           res.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/json' })
-          res.end(Buffer.from(await answer.arrayBuffer()))
+          res.end(answerBody)
         }, () => { res.destroy() })
     })
   })

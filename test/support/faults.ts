@@ -69,6 +69,15 @@ export function injectStoreFaults (
   }
 }
 
+/** Runs `hook` each time the database has answered a /register call, before its caller (the ledger's procedure step) sees the answer. */
+export function onStoreAnswered (app: FastifyInstance, hook: () => void): void {
+  replaceRegisterCall(app, async (_request, real) => {
+    const outcome = await real()
+    hook()
+    return outcome
+  })
+}
+
 /**
  * Makes every /register call take `ms` longer (a slow database). Like the SQL Server adapter's
  * request, the wait is cancelled when the update's deadline passes, and then nothing is committed.

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyPluginAsync } from 'fastify'
+import type { FastifyInstance } from 'fastify'
 import type { Test } from 'tap'
 import type { Config } from '../../src/config.js'
 import type { EmbeddedDynamoDb } from '../../src/local/embedded-dynamodb.js'

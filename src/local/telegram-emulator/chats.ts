@@ -79,6 +79,15 @@ export class ChatStore {
     return stored === undefined ? undefined : structuredClone(stored.message)
   }
 
+  /** Replaces a message still present in the chat by `change` of it; undefined when there is none. */
+  edit (chatId: number, messageId: number, change: (message: TgMessage) => TgMessage): TgMessage | undefined {
+    const stored = this.chats.get(chatId)?.messages.find((entry) => entry.message.message_id === messageId && !entry.deleted)
+    if (stored === undefined) return undefined
+    stored.message = change(stored.message)
+    this.changed.notify()
+    return structuredClone(stored.message)
+  }
+
   delete (chatId: number, messageId: number): void {
     const record = this.recordOf(chatId)
     const stored = record.messages.find((entry) => entry.message.message_id === messageId && !entry.deleted)

@@ -67,6 +67,8 @@ export interface TgMessage {
   caption?: string
   caption_entities?: TgMessageEntity[]
   reply_to_message?: TgMessage
+  /** When the message was last edited (Unix time). */
+  edit_date?: number
 }
 
 /** Any update: `update_id` and one field named after its type. */
@@ -78,6 +80,18 @@ export interface TgUpdate {
 /** The update the emulator builds for a user's text message. */
 export interface MessageUpdate extends TgUpdate {
   message: TgMessage
+}
+
+/** The update the emulator builds when a user edits a message of theirs. */
+export interface EditedMessageUpdate extends TgUpdate {
+  edited_message: TgMessage
+}
+
+/** A user's edit: the new text of a text message, or the new caption of a photo. */
+export interface UserEditInput {
+  chat_id: number
+  message_id: number
+  text: string
 }
 
 export interface TgBotCommand {

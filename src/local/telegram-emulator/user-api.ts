@@ -4,7 +4,7 @@ import { Compile } from 'typebox/compile'
 import type { ChatStore } from './chats.js'
 import { EmulatorInputError } from './errors.js'
 import { detectEntities } from './text.js'
-import type { MessageUpdate, TgBotUser, TgChat, TgMessage, TgUpdate, TgUser, UserMessageInput } from './types.js'
+import type { EditedMessageUpdate, MessageUpdate, TgBotUser, TgChat, TgMessage, TgUpdate, TgUser, UserEditInput, UserMessageInput } from './types.js'
 import type { UpdateStatus } from './processing.js'
 import type { UpdateQueue } from './updates.js'
 import { waitFor } from './waiting.js'
@@ -43,6 +43,15 @@ export const UserMessageSchema = Type.Object({
 
 const checkUserMessage = Compile(UserMessageSchema)
 
+/** A user's edit of a message of theirs, as tests and the chat CLI send it. */
+export const UserEditSchema = Type.Object({
+  chat_id: Type.Integer({ minimum: Number.MIN_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER }),
+  message_id: Type.Integer({ minimum: 1 }),
+  text: Type.String({ minLength: 1, maxLength: 4096 })
+}, { additionalProperties: false })
+
+const checkUserEdit = Compile(UserEditSchema)
+
 const DEFAULT_GROUP_TITLE = 'Local group'
 /** The one photo every captioned message carries. */
 const PHOTO = [{ file_id: 'emulator-photo', file_unique_id: 'emulator-photo', width: 320, height: 240 }]
@@ -60,7 +69,7 @@ export interface UserSideContext {
 }
 
 /** A text with its entities, or a photo with its caption and the caption's entities. */
-function contentOf (input: UserMessageInput): Pick<TgMessage, 'text' | 'entities' | 'photo' | 'caption' | 'caption_entities'> {
+function contentOf (input: Pick<UserMessageInput, 'text' | 'caption'>): Pick<TgMessage, 'text' | 'entities' | 'photo' | 'caption' | 'caption_entities'> {
   if ((input.text === undefined) === (input.caption === undefined)) throw new EmulatorInputError('invalid user message: give either text or caption')
   const written = (input.text ?? input.caption ?? '').trim()
   if (written === '') throw new EmulatorInputError(`invalid user message: ${input.text === undefined ? 'caption' : 'text'} is empty`)
@@ -110,6 +119,28 @@ export class UserSide {
     const update: MessageUpdate = { update_id: queue.nextUpdateId(), message }
     const queued = queue.push(update)
     log(`user ${from.id} wrote message ${message.message_id} in chat ${chat.id}: update ${update.update_id} ${queued ? 'queued' : 'not allowed by allowed_updates'}`)
+    return structuredClone(update)
+  }
+
+  /**
+   * The user edits a message of theirs still in the chat: a text message gets the new text, a photo the
+   * new caption (with their entities) and `edit_date`, and an `edited_message` update is queued.
+   */
+  editUserMessage (input: UserEditInput): EditedMessageUpdate {
+    if (!checkUserEdit.Check(input)) {
+      const problem = checkUserEdit.Errors(input)[0]
+      throw new EmulatorInputError(`invalid edit: ${problem?.instancePath ?? ''} ${problem?.message ?? 'invalid'}`.replace(/ +/g, ' '))
+    }
+    const { chats, queue, log, bot } = this.ctx
+    const original = chats.find(input.chat_id, input.message_id)
+    if (original === undefined) throw new EmulatorInputError(`invalid edit: message ${input.message_id} is not in chat ${input.chat_id}`)
+    if (original.from?.id === bot.id) throw new EmulatorInputError('invalid edit: users edit their own messages, not the bot\'s')
+    const content = contentOf(original.text === undefined ? { caption: input.text } : { text: input.text })
+    const message = chats.edit(input.chat_id, input.message_id, ({ text, entities, caption, caption_entities: captionEntities, photo, ...unchanged }) =>
+      ({ ...unchanged, ...content, edit_date: now() })) as TgMessage
+    const update: EditedMessageUpdate = { update_id: queue.nextUpdateId(), edited_message: message }
+    const queued = queue.push(update)
+    log(`user ${original.from?.id ?? '?'} edited message ${message.message_id} in chat ${input.chat_id}: update ${update.update_id} ${queued ? 'queued' : 'not allowed by allowed_updates'}`)
     return structuredClone(update)
   }
 
@@ -170,6 +201,7 @@ export function userApiRoutes ({ ctx, users, updateStatus, closing }: UserApiRou
     fastify.get('/emulator/info', async () => ({ botId: ctx.bot.id, botUsername: ctx.bot.username, botFirstName: ctx.bot.first_name }))
 
     fastify.post('/emulator/messages', { schema: { body: UserMessageSchema } }, async (request) => ({ update: users.sendUserMessage(request.body) }))
+    fastify.post('/emulator/edits', { schema: { body: UserEditSchema } }, async (request) => ({ update: users.editUserMessage(request.body) }))
 
     fastify.get('/emulator/chats/:chatId/messages', {
       schema: {
