@@ -1,10 +1,10 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 import { mkdirSync } from 'node:fs'
-import { createRequire } from 'node:module'
 import { dirname } from 'node:path'
 import type Database from 'better-sqlite3'
 import type { DevAccount } from '../config.js'
 import type { RegistrationStore } from './registration-store.js'
+import { loadSqliteDriver } from './sqlite-driver.js'
 
 // The embedded stand-in for the platform's SQL Server: the same contract as the stored procedure
 // (see docs/database.md and db/mssql/), with accounts seeded from DEV_ACCOUNTS.
@@ -41,9 +41,7 @@ export interface SqliteRegistrationStore extends RegistrationStore {
 /** Opens (creating if needed) the embedded database at `path` (`:memory:` for a throwaway one). */
 export function openSqliteStore (path: string, devAccounts: readonly DevAccount[]): SqliteRegistrationStore {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
-  // Loaded on use: a bundler would hoist a static import of this native addon to the top of the Lambda
-  // bundle, where it is not installed (Lambda never uses SQLite).
-  const SqliteDatabase = createRequire(import.meta.url)('better-sqlite3') as typeof Database
+  const SqliteDatabase = loadSqliteDriver()
   const database = new SqliteDatabase(path)
   database.pragma('journal_mode = WAL')
   database.pragma('foreign_keys = ON')
