@@ -2,6 +2,7 @@ import closeWithGrace from 'close-with-grace'
 import { readCommandLine } from './command-line.js'
 import { ConfigError } from './config.js'
 import { scrubSecrets } from './logger.js'
+import { localLogDestination, logFormat } from './local/log-output.js'
 import { RelayRefusedError } from './local/polling-relay.js'
 import { startLocalRuntime } from './local/runtime.js'
 import { StartupError } from './local/startup-errors.js'
@@ -18,7 +19,7 @@ Options:
   -h, --help   this text
 
 Settings are environment variables (README, Configuration): PORT (the emulator takes PORT + 1), HOST,
-TELEGRAM_BOT_TOKEN, DATABASE_CONNECTION_STRING, QUEUE_URL, LOG_LEVEL, …`
+TELEGRAM_BOT_TOKEN, DATABASE_CONNECTION_STRING, QUEUE_URL, LOG_LEVEL, LOG_FORMAT (json or pretty), …`
 
 /** The credentials this process was given, for scrubbing what it prints. */
 const secretsFromEnvironment = (): string[] => ['TELEGRAM_BOT_TOKEN', 'TELEGRAM_WEBHOOK_SECRET', 'DATABASE_CONNECTION_STRING']
@@ -35,7 +36,8 @@ const args = readCommandLine(process.argv.slice(2), {
 })
 if (args !== undefined) {
   try {
-    const runtime = await startLocalRuntime({ fresh: args.values.fresh, force: args.values.force })
+    const logDestination = localLogDestination(logFormat(process.env, process.stdout), process.stdout)
+    const runtime = await startLocalRuntime({ fresh: args.values.fresh, force: args.values.force, logDestination })
     process.stdout.write(['', 'Telegram bot running locally', ...runtime.summary.map((line) => `  ${line}`), '  Stop with Ctrl-C', ''].join('\n') + '\n')
     closeWithGrace({ delay: 30_000 }, async ({ err, signal }) => {
       if (err !== undefined) runtime.app.log.error({ err }, 'stopping after an error')

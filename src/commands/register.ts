@@ -1,5 +1,6 @@
 import { TelegramError } from 'telegraf'
 import { sql, type DatabaseContract } from '../db/contract.js'
+import { failureLogFields } from '../telegram/refusal.js'
 import { isFromOwnAccount, type RawUpdate } from '../telegram/update.js'
 import { callDatabase } from './call-database.js'
 import { isGroupChat, type BotCommand, type CommandInvocation, type MessageInvocation } from './command.js'
@@ -84,7 +85,7 @@ async function deleteCommandMessage ({ ctx, app, log }: MessageInvocation): Prom
         log.info('the /register message was already gone from the group')
         return true
       }
-      log.warn({ err: error }, 'could not delete the /register message (the bot needs the right to delete messages)')
+      log.warn(failureLogFields(error), 'could not delete the /register message (the bot needs the right to delete messages)')
       return false
     }
   })
@@ -96,7 +97,7 @@ async function askToDeleteMessage ({ ctx, app, log }: MessageInvocation): Promis
   try {
     await app.updateLedger.once(ctx.update.update_id, 'note', async () => { await ctx.reply(TEXTS.deleteYourMessage(ctx.botInfo.username)); return 'sent' })
   } catch (error) {
-    log.error({ err: error }, 'register: the note asking to delete the /register message could not be sent')
+    log.error(failureLogFields(error), 'register: the note asking to delete the /register message could not be sent')
   }
 }
 
@@ -134,7 +135,7 @@ async function answer (invocation: CommandInvocation): Promise<void> {
   try {
     await replyOnce(invocation, outcome === 'registered' ? REPLIES.registered(credentials.username) : REPLIES.rejected)
   } catch (error) {
-    log.error({ err: error, outcome }, 'register: the reply could not be sent after the procedure ran; the update is retried for the reply only')
+    log.error({ ...failureLogFields(error), outcome }, 'register: the reply could not be sent after the procedure ran; the update is retried for the reply only')
     // Counted once per update: by the receive that ran the procedure, not again by the redeliveries
     // that retry the reply (those take the outcome from the ledger).
     if (!remembered) app.botMetrics.replyFailedAfterProcedure()

@@ -1,10 +1,10 @@
 import { mkdirSync } from 'node:fs'
-import { createRequire } from 'node:module'
 import { dirname } from 'node:path'
 import type Sqlite from 'better-sqlite3'
 import type { Config } from '../config.js'
 import { DatabaseContractError, parameterValuesOf, type Database } from './database.js'
 import type { LocalDatabase } from './local-database.js'
+import { loadSqliteDriver } from './sqlite-driver.js'
 
 export interface SqliteDatabase extends Database {
   /** The database itself, for the local runtime's inspection and the tests. */
@@ -18,9 +18,7 @@ export interface SqliteDatabase extends Database {
  */
 export function openSqliteDatabase (path: string, settings: Config['database'], locals: readonly LocalDatabase[]): SqliteDatabase {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
-  // Loaded on use: a bundler would hoist a static import of this native addon to the top of the Lambda
-  // bundle, where it is not installed (Lambda never uses SQLite).
-  const SqliteDatabase = createRequire(import.meta.url)('better-sqlite3') as typeof Sqlite
+  const SqliteDatabase = loadSqliteDriver()
   const database = new SqliteDatabase(path)
   database.pragma('journal_mode = WAL')
   database.pragma('foreign_keys = ON')

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import type { DestinationStream } from 'pino'
 import { loadConfig, type Config } from '../config.js'
+import { loadSqliteDriver } from '../db/sqlite-driver.js'
 import { buildWebhookApp } from '../webhook-app.js'
 import { workerPlugins } from '../worker/app.js'
 import type { EmbeddedQueues } from './embedded-sqs.js'
@@ -51,6 +52,8 @@ export async function startLocalRuntime (options: LocalRuntimeOptions = {}): Pro
   }
 
   try {
+    // A driver built for another Node stops start-up at once, before anything is embedded.
+    if (settings.database.connectionString.startsWith('sqlite:')) loadSqliteDriver()
     const visibilityTimeoutSeconds = options.visibilityTimeoutSeconds ?? 10
     const emulator = await embedTelegram(assembly, settings, options.webhookRetry)
     const queues = await embedQueues(assembly, settings, visibilityTimeoutSeconds)

@@ -3,6 +3,7 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import type { FastifyInstance } from 'fastify'
 import { callSignal } from '../deadline.js'
 import { SQS_SEND_BOUND_MS, type QueuedUpdate, type UpdateQueue } from '../plugins/queue.js'
+import { failureLogFields } from '../telegram/refusal.js'
 import { chatIdOf, senderIdOf, updateTypeOf, type RawUpdate } from '../telegram/update.js'
 import { isPermanentTelegramRefusal, recordLogger, updateOf, withinRecordBudget } from './records.js'
 
@@ -53,7 +54,7 @@ export function createDeadLetterHandler (app: FastifyInstance, parked: UpdateQue
           await app.updateLedger.once(updateId, 'apology', async () => { await app.bot.telegram.sendMessage(chatId, APOLOGY); return 'sent' })
         } catch (error) {
           if (!isPermanentTelegramRefusal(error)) throw error
-          log.warn({ err: error }, 'could not tell the user their update failed')
+          log.warn(failureLogFields(error), 'could not tell the user their update failed')
         }
       })
     }

@@ -1,6 +1,7 @@
 import { processPartialResponse, SqsFifoPartialProcessorAsync } from '@aws-lambda-powertools/batch'
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import type { FastifyInstance } from 'fastify'
+import { failureLogFields } from '../telegram/refusal.js'
 import { isPermanentTelegramRefusal, recordLogger, updateOf, withinRecordBudget } from './records.js'
 
 /**
@@ -21,10 +22,10 @@ export function createBatchHandler (app: FastifyInstance): (event: SQSEvent, con
         log.debug({ updateId: update.update_id }, 'update processed')
       } catch (error) {
         if (isPermanentTelegramRefusal(error)) {
-          log.warn({ err: error }, 'Telegram refused a call for this update; acknowledged, as a retry would be refused too')
+          log.warn(failureLogFields(error), 'Telegram refused a call for this update; acknowledged, as a retry would be refused too')
           return
         }
-        log.warn({ err: error }, 'update failed; SQS will deliver it again')
+        log.warn(failureLogFields(error), 'update failed; SQS will deliver it again')
         throw error
       }
     }

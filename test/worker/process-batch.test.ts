@@ -5,7 +5,7 @@ import { lambdaContext } from '../../src/local/queue-poller.js'
 import type { SqliteDatabase } from '../../src/db/sqlite-database.js'
 import { createBatchHandler } from '../../src/worker/process-batch.js'
 import { replaceRegisterCall, timedInvocations } from '../support/faults.js'
-import { capturedLogLines } from '../support/log-capture.js'
+import { capturedLogLines, logLinesWithMessage } from '../support/log-capture.js'
 import { sqsEvent, updateRecord } from '../support/sqs-events.js'
 import { startWorkerFixture } from '../support/worker.js'
 import { FILE_BUDGET_MS } from '../support/budgets.js'
@@ -57,7 +57,12 @@ t.test('in a group where the bot may not delete: still answered (and asked to de
   const note = TEXTS.deleteYourMessage('register_test_bot')
   t.same(telegram.botMessages(group.id).map((message) => message.text), [REPLIES.rejected, note, REPLIES.malformed, note, REPLIES.malformed, note])
   t.same(telegram.deletedMessageIds(group.id), [])
-  t.ok(capturedLogLines.some((line) => line.includes('could not delete the /register message')))
+  const refusals = logLinesWithMessage('could not delete the /register message (the bot needs the right to delete messages)')
+  t.equal(refusals.length, 3, 'one line per message')
+  for (const line of refusals) {
+    t.same(line.telegram, { code: 400, description: "Bad Request: message can't be deleted" }, "Telegram's code and description")
+    t.notOk('err' in line, 'an expected refusal, logged without an error object and its stack')
+  }
 })
 
 t.test('commands for other bots, unknown commands, a bare /start in a group and plain messages get no reply and are acknowledged', async (t) => {
@@ -164,7 +169,9 @@ t.test('Telegram refusing for good before the procedure: acknowledged, not retri
   const record = updateRecord(telegram.sendUserMessage({ from: alice, text: '/register' }))
   const result = await createBatchHandler(app)(sqsEvent([record]), context())
   t.same(result.batchItemFailures, [])
-  t.ok(capturedLogLines.some((line) => line.includes('Telegram refused a call for this update')))
+  const [refused] = logLinesWithMessage('Telegram refused a call for this update; acknowledged, as a retry would be refused too')
+  t.match(refused, { telegram: { code: 403, description: 'Forbidden: bot was blocked by the user' } })
+  t.notOk(refused !== undefined && 'err' in refused, 'logged without an error object and its stack')
 })
 
 t.test('a record is not started when the invocation has no time left after the reporting margin', async (t) => {
