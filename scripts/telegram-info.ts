@@ -17,7 +17,7 @@ const USAGE = `Prints Telegram's view of a bot's webhook (url, pending_update_co
 Options:
   -h, --help   this text
 
-The token (TELEGRAM_BOT_TOKEN, or the stage's TelegramBotToken inside \`sst shell\`) is never printed.`
+The token (the TELEGRAM_BOT_TOKEN variable, or the stage's SST secret of that name inside \`sst shell\`) is never printed.`
 
 let credentials: BotCredentials | undefined
 if (readCommandLine(process.argv.slice(2), { command: 'npm run telegram:info', usage: USAGE, options: {} }) !== undefined) {

@@ -21,7 +21,7 @@ Options:
 ${TARGET_USAGE}
   -h, --help        this text
 
-Inside \`sst shell\` the stage's TelegramBotToken and TelegramWebhookSecret are used, the very values
+Inside \`sst shell\` the stage's SST secrets TELEGRAM_BOT_TOKEN and TELEGRAM_WEBHOOK_SECRET are used, the very values
 the deployed functions link. Neither is ever printed. Exit status 1 on any MISMATCH.`
 
 const args = readCommandLine(process.argv.slice(2), { command: 'npm run telegram:setup', usage: USAGE, options: TARGET_OPTIONS })

@@ -92,9 +92,9 @@ export function readSstLinks (resource: Record<string, unknown> = Resource as un
     return typeof value === 'string' ? value : undefined
   }
   const links: LinkedValues = {
-    TELEGRAM_BOT_TOKEN: field('TelegramBotToken', 'value'),
-    TELEGRAM_WEBHOOK_SECRET: field('TelegramWebhookSecret', 'value'),
-    DATABASE_CONNECTION_STRING: field('DatabaseConnectionString', 'value'),
+    TELEGRAM_BOT_TOKEN: field('TELEGRAM_BOT_TOKEN', 'value'),
+    TELEGRAM_WEBHOOK_SECRET: field('TELEGRAM_WEBHOOK_SECRET', 'value'),
+    DATABASE_CONNECTION_STRING: field('DATABASE_CONNECTION_STRING', 'value'),
     QUEUE_URL: field('Updates', 'url'),
     PARKED_QUEUE_URL: field('UpdatesParked', 'url'),
     LEDGER_TABLE: field('UpdateLedger', 'name')

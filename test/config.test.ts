@@ -163,9 +163,9 @@ t.test('readSstLinks reads the linked resources and never touches unlinked names
   const linkedParked = 'https://sqs.eu-central-1.amazonaws.com/123456789012/linked-parked.fifo'
   t.same(readSstLinks(sstResource({
     App: { name: 'telegram-register-bot', stage: 'dev' },
-    TelegramBotToken: { type: 'sst.sst.Secret', value: linkedToken },
-    TelegramWebhookSecret: { type: 'sst.sst.Secret', value: 'linked_webhook-secret' },
-    DatabaseConnectionString: { type: 'sst.sst.Secret', value: 'Server=db;Database=bot' },
+    TELEGRAM_BOT_TOKEN: { type: 'sst.sst.Secret', value: linkedToken },
+    TELEGRAM_WEBHOOK_SECRET: { type: 'sst.sst.Secret', value: 'linked_webhook-secret' },
+    DATABASE_CONNECTION_STRING: { type: 'sst.sst.Secret', value: 'Server=db;Database=bot' },
     Updates: { type: 'sst.aws.Queue', url: linkedQueue },
     UpdatesParked: { type: 'sst.aws.Queue', url: linkedParked },
     UpdateLedger: { type: 'sst.aws.Dynamo', name: 'bot-dev-UpdateLedgerTable' }
@@ -173,7 +173,7 @@ t.test('readSstLinks reads the linked resources and never touches unlinked names
 
   t.same(readSstLinks(sstResource({ App: { name: 'bot' } })), {}, 'nothing linked: no values, no throw')
   t.same(readSstLinks(sstResource({ Updates: { url: linkedQueue } })), { QUEUE_URL: linkedQueue }, 'some linked')
-  t.same(readSstLinks(sstResource({ TelegramBotToken: { value: 42 }, Updates: null, DatabaseConnectionString: {} })), {}, 'a linked resource without a string value is ignored')
+  t.same(readSstLinks(sstResource({ TELEGRAM_BOT_TOKEN: { value: 42 }, Updates: null, DATABASE_CONNECTION_STRING: {} })), {}, 'a linked resource without a string value is ignored')
   t.same(readSstLinks(), {}, 'outside SST (no links active) the real Resource yields nothing')
 })
 
