@@ -1,9 +1,11 @@
 /**
  * npm run telegram:setup -- --stage <stage> | --url <api url>
- * Sets the webhook (URL, secret token, allowed_updates, max_connections) and the command menu,
+ * Sets the webhook (URL, secret token, allowed_updates: the update types the Worker registers handlers
+ * for, max_connections: infra/settings.ts) and the command menu,
  * then verifies both with getWebhookInfo / getMyCommands.
  */
 import { commands } from '../src/commands/index.js'
+import { handledUpdateTypes } from '../src/worker/handled-updates.js'
 import { resolveApiUrl } from './lib/api-url.js'
 import { createBotApi } from './lib/bot-api.js'
 import { readBotCredentials, readWebhookSecret, type BotCredentials } from './lib/bot-credentials.js'
@@ -33,6 +35,6 @@ if (args !== undefined) {
     credentials = readBotCredentials()
     webhookSecret = readWebhookSecret()
     const api = createBotApi({ ...credentials, secrets: [webhookSecret] })
-    return await setupTelegram({ api, apiUrl, webhookSecret, commands, print: console.log })
+    return await setupTelegram({ api, apiUrl, webhookSecret, commands, allowedUpdates: await handledUpdateTypes(), print: console.log })
   }, () => [credentials?.token, webhookSecret])
 }
