@@ -149,12 +149,15 @@ export async function buildAll (): Promise<Bundles> {
   for (const [name, { label, title, entry, build: options }] of Object.entries(VARIANTS) as Array<[VariantName, typeof VARIANTS[VariantName]]>) {
     variants[name] = { ...await bundle(name, entry, options), label, title }
   }
-  const runner = async (name: string): Promise<string> => {
-    const file = join(OUT_DIR, `${name}.mjs`)
-    await build({ entryPoints: [join(ROOT, `bench/${name}.ts`)], outfile: file, bundle: true, platform: 'node', format: 'esm', target: 'node20', logLevel: 'error' })
-    return file
-  }
-  return { entries, variants, runners: { cold: await runner('cold-child'), warm: await runner('warm-child') } }
+  return { entries, variants, runners: { cold: await buildRunner('cold-child'), warm: await buildRunner('warm-child') } }
+}
+
+/** A child-process runner (bench/<name>.ts) as plain Node runs it, into bench/out/. */
+export async function buildRunner (name: 'cold-child' | 'warm-child'): Promise<string> {
+  mkdirSync(OUT_DIR, { recursive: true })
+  const file = join(OUT_DIR, `${name}.mjs`)
+  await build({ entryPoints: [join(ROOT, `bench/${name}.ts`)], outfile: file, bundle: true, platform: 'node', format: 'esm', target: 'node20', logLevel: 'error' })
+  return file
 }
 
 export function relativeToRoot (file: string): string {

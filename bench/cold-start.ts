@@ -1,6 +1,6 @@
 import { API, RUNTIME, WORKER } from '../infra/settings.js'
-import { startEmbeddedDynamoDb } from '../src/local/embedded-dynamodb.js'
-import { startTelegramEmulator } from '../src/local/telegram-emulator.js'
+import { startEmbeddedDynamoDb, type EmbeddedDynamoDb } from '../src/local/embedded-dynamodb.js'
+import { startTelegramEmulator, type TelegramEmulator } from '../src/local/telegram-emulator.js'
 import { TdsResponder } from '../test/support/tds-responder.js'
 import { VARIANTS, type Bundles, type VariantName } from './bundle.js'
 import type { ColdSample } from './cold-child.js'
@@ -52,7 +52,7 @@ export interface ColdStartResult {
 }
 
 /** The environment Lambda gives a function (the role's credentials are always in the environment). */
-function lambdaEnv (functionName: string, memoryMb: number, timeoutSeconds: number, extra: Record<string, string>): Record<string, string> {
+export function lambdaEnv (functionName: string, memoryMb: number, timeoutSeconds: number, extra: Record<string, string>): Record<string, string> {
   return {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     TZ: ':UTC',
@@ -73,7 +73,7 @@ function lambdaEnv (functionName: string, memoryMb: number, timeoutSeconds: numb
   }
 }
 
-interface Target {
+export interface Target {
   file: string
   env: Record<string, string>
   event: (run: number) => unknown
@@ -81,10 +81,46 @@ interface Target {
   afterRun?: (run: number) => boolean
 }
 
-async function runChild (runner: string, target: Target, run: number, node: string): Promise<ColdSample & { wallMs: number }> {
+export async function runChild (runner: string, target: Target, run: number, node: string): Promise<ColdSample & { wallMs: number }> {
   const started = performance.now()
   const sample = await runReportingChild<ColdSample>(runner, target.file, { ...target.env, BENCH_EVENT: JSON.stringify(target.event(run)) }, 'cold start', node)
   return { ...sample, wallMs: performance.now() - started }
+}
+
+export interface WorkerServices {
+  telegram: TelegramEmulator
+  sqlServer: TdsResponder
+  dynamo: EmbeddedDynamoDb
+  queueEnv: Record<string, string>
+}
+
+/**
+ * The Worker's cold start on one real /register: its secrets in its environment as an SST link puts
+ * them (`secrets: false`: left out, for a variant that fetches them itself), the Bot API emulator, the
+ * TDS responder and dynalite. `extraEnv` adds to the environment.
+ */
+export function workerTarget (file: string, { telegram, sqlServer, dynamo, queueEnv }: WorkerServices, extraEnv: Record<string, string> = {}, secrets = true): Target {
+  const workerUser = (run: number): number => 7_000_000 + run
+  return {
+    file,
+    // QUEUE_URL: the Worker builds the same app, whose queue plugin requires it (see docs/benchmarks.md).
+    env: lambdaEnv('bench-worker', WORKER.memoryMb, WORKER.timeoutSeconds, {
+      ...queueEnv,
+      ...(secrets ? { TELEGRAM_BOT_TOKEN: telegram.token, DATABASE_CONNECTION_STRING: sqlServer.connectionString() } : {}),
+      TELEGRAM_API_ROOT: telegram.url,
+      TELEGRAM_BOT_USERNAME: telegram.botUsername,
+      LEDGER_TABLE: dynamo.ledgerTable,
+      DYNAMODB_ENDPOINT: dynamo.endpoint,
+      ...extraEnv
+    }),
+    event: (run) => {
+      // A real /register update from the emulator, so that the chat exists when the Worker replies.
+      const { update_id: id, message } = telegram.sendUserMessage({ from: { id: workerUser(run), first_name: 'Bench' }, text: '/register demo demo-token' })
+      const update: Update = { update_id: id, message }
+      return sqsBatchEvent(update, run + 1)
+    },
+    afterRun: (run) => telegram.botMessages(workerUser(run)).length === 1
+  }
 }
 
 /**
@@ -112,31 +148,11 @@ export async function measureColdStarts (bundles: Bundles, sqs: SqsProcess, opti
     })
     let updateId = 900_000_000
     const webhook = (): unknown => webhookEvent(textUpdate(++updateId, 5550001, '/register demo demo-token'))
-    const workerUser = (run: number): number => 7_000_000 + run
 
     const targets: Partial<Record<ColdEntry, Target>> = {
       bare: { file: bundles.entries.bare.file, env: lambdaEnv('bench-bare', API.memoryMb, API.timeoutSeconds, queueEnv), event: webhook },
       api: { file: bundles.entries.api.file, env: apiEnv('bench-api'), event: webhook },
-      worker: {
-        file: bundles.entries.worker.file,
-        // QUEUE_URL: the Worker builds the same app, whose queue plugin requires it (see docs/benchmarks.md).
-        env: lambdaEnv('bench-worker', WORKER.memoryMb, WORKER.timeoutSeconds, {
-          ...queueEnv,
-          TELEGRAM_BOT_TOKEN: telegram.token,
-          TELEGRAM_API_ROOT: telegram.url,
-          TELEGRAM_BOT_USERNAME: telegram.botUsername,
-          DATABASE_CONNECTION_STRING: sqlServer.connectionString(),
-          LEDGER_TABLE: dynamo.ledgerTable,
-          DYNAMODB_ENDPOINT: dynamo.endpoint
-        }),
-        event: (run) => {
-          // A real /register update from the emulator, so that the chat exists when the Worker replies.
-          const { update_id: id, message } = telegram.sendUserMessage({ from: { id: workerUser(run), first_name: 'Bench' }, text: '/register demo demo-token' })
-          const update: Update = { update_id: id, message }
-          return sqsBatchEvent(update, run + 1)
-        },
-        afterRun: (run) => telegram.botMessages(workerUser(run)).length === 1
-      }
+      worker: workerTarget(bundles.entries.worker.file, { telegram, sqlServer, dynamo, queueEnv })
     }
 
     for (const name of Object.keys(VARIANTS) as VariantName[]) {

@@ -7,12 +7,13 @@ import { execFileSync } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { cpus, loadavg, totalmem } from 'node:os'
 import { join } from 'node:path'
-import { buildAll, ROOT, SST_BUILD, ZIP_METHOD } from './bundle.js'
+import { buildAll, buildRunner, ROOT, SST_BUILD, ZIP_METHOD } from './bundle.js'
 import { LAMBDA_NODE_MAJOR, nodeBinary } from '../scripts/lib/node-release.js'
 import { measureColdStarts, type ColdStartResult } from './cold-start.js'
 import { measureLedger, renderLedger } from './ledger.js'
 import { measurePipeline } from './pipeline.js'
 import { bundleFigures, checkTargets, renderTable, type Results } from './report.js'
+import { measureSecretsSources, renderSecretsSources } from './secrets.js'
 import { startSqsProcess } from './sqs-process.js'
 import { measureWarmWebhook } from './warm-webhook.js'
 import { readCommandLine } from '../src/command-line.js'
@@ -22,12 +23,30 @@ the local pipeline on this machine (loopback only, about two minutes on 2 cores)
 writes bench/results.json. docs/benchmarks.md explains the figures.
 
   npm run bench
+  npm run bench -- --secrets
 
 Options:
+  --secrets    only the Worker's cold start with its secrets from its SST link against from SSM
+               Parameter Store (Powertools Parameters, loopback SSM stand-in), paired, on Lambda's Node
   -h, --help   this text`
 
 // --help or a bad flag: answered before anything is bundled or measured.
-if (readCommandLine(process.argv.slice(2), { command: 'npm run bench', usage: USAGE, options: {} }) === undefined) process.exit()
+const args = readCommandLine(process.argv.slice(2), { command: 'npm run bench', usage: USAGE, options: { secrets: { type: 'boolean' } } })
+if (args === undefined) process.exit()
+if (args.values.secrets === true) {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true'
+  const node = nodeBinary(LAMBDA_NODE_MAJOR)
+  const settings = { runs: 12, warmupRounds: 1, node, nodeVersion: execFileSync(node, ['--version'], { encoding: 'utf8' }).trim() }
+  process.stderr.write(`bench: secrets: ${settings.runs} paired cold starts of the Worker on ${settings.nodeVersion}, load ${(loadavg()[0] ?? 0).toFixed(2)}…\n`)
+  const sqs = await startSqsProcess()
+  try {
+    console.log(renderSecretsSources(await measureSecretsSources(sqs, await buildRunner('cold-child'), settings)))
+  } finally {
+    await sqs.stop()
+  }
+  console.log(`load average after: ${(loadavg()[0] ?? 0).toFixed(2)}`)
+  process.exit()
+}
 
 const SETTINGS = {
   coldStart: { runs: 20, warmupRounds: 1 },

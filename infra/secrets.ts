@@ -6,9 +6,9 @@
  */
 export function createSecrets () {
   return {
-    telegramBotToken: new sst.Secret('TelegramBotToken'),
-    telegramWebhookSecret: new sst.Secret('TelegramWebhookSecret'),
-    databaseConnectionString: new sst.Secret('DatabaseConnectionString')
+    telegramBotToken: new sst.Secret('TELEGRAM_BOT_TOKEN'),
+    telegramWebhookSecret: new sst.Secret('TELEGRAM_WEBHOOK_SECRET'),
+    databaseConnectionString: new sst.Secret('DATABASE_CONNECTION_STRING')
   }
 }
 

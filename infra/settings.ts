@@ -92,6 +92,19 @@ export const RETENTION = {
   parked: 14 * 24 * 3600
 } as const
 
+/** The bot's Telegram webhook, as `npm run telegram:setup` sets it. */
+export const TELEGRAM_WEBHOOK = {
+  // Parallel HTTPS connections Telegram may open to the webhook (1–100; 40 is Telegram's default). Each
+  // open connection is one Api invocation running, so this bounds the Api's Lambda concurrency (against
+  // the account's 1000 shared by all functions) and keeps it far below API.throttlingBurstLimit, so a
+  // backlog Telegram flushes is never throttled. The Api only checks and enqueues (tens of ms), so 40
+  // connections carry hundreds of updates per second, more than one bot receives. More would buy no
+  // order: Telegram sends each chat's updates in order and the Updates FIFO queue keeps each user's
+  // group in order whatever the number of connections, and the Worker's concurrency (WORKER) is what
+  // bounds the database, not this.
+  maxConnections: 40
+} as const
+
 /** Alarm thresholds. */
 export const ALARMS = {
   // "Oldest message older than 5 minutes": the worker is down, throttled or stuck behind a failing group.

@@ -20,7 +20,7 @@ Options:
 ${TARGET_USAGE}
   -h, --help        this text
 
-The webhook secret is the stage's TelegramWebhookSecret inside \`sst shell\` (else TELEGRAM_WEBHOOK_SECRET).
+The webhook secret is the stage's SST secret TELEGRAM_WEBHOOK_SECRET inside \`sst shell\` (else the variable of that name).
 Neither it nor SMOKE_TOKEN is ever printed.`
 
 const args = readCommandLine(process.argv.slice(2), { command: 'npm run smoke', usage: USAGE, options: TARGET_OPTIONS })

@@ -1,9 +1,11 @@
 /**
  * npm run telegram:setup -- --stage <stage> | --url <api url>
- * Sets the webhook (URL, secret token, allowed_updates, max_connections) and the command menu,
+ * Sets the webhook (URL, secret token, allowed_updates: the update types the Worker registers handlers
+ * for, max_connections: infra/settings.ts) and the command menu,
  * then verifies both with getWebhookInfo / getMyCommands.
  */
 import { commands } from '../src/commands/index.js'
+import { handledUpdateTypes } from '../src/worker/handled-updates.js'
 import { resolveApiUrl } from './lib/api-url.js'
 import { createBotApi } from './lib/bot-api.js'
 import { readBotCredentials, readWebhookSecret, type BotCredentials } from './lib/bot-credentials.js'
@@ -21,7 +23,7 @@ Options:
 ${TARGET_USAGE}
   -h, --help        this text
 
-Inside \`sst shell\` the stage's TelegramBotToken and TelegramWebhookSecret are used, the very values
+Inside \`sst shell\` the stage's SST secrets TELEGRAM_BOT_TOKEN and TELEGRAM_WEBHOOK_SECRET are used, the very values
 the deployed functions link. Neither is ever printed. Exit status 1 on any MISMATCH.`
 
 const args = readCommandLine(process.argv.slice(2), { command: 'npm run telegram:setup', usage: USAGE, options: TARGET_OPTIONS })
@@ -33,6 +35,6 @@ if (args !== undefined) {
     credentials = readBotCredentials()
     webhookSecret = readWebhookSecret()
     const api = createBotApi({ ...credentials, secrets: [webhookSecret] })
-    return await setupTelegram({ api, apiUrl, webhookSecret, commands, print: console.log })
+    return await setupTelegram({ api, apiUrl, webhookSecret, commands, allowedUpdates: await handledUpdateTypes(), print: console.log })
   }, () => [credentials?.token, webhookSecret])
 }

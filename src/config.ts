@@ -22,6 +22,7 @@ const EnvSchema = ObjectSchema({
   TELEGRAM_BOT_USERNAME: Optional(StringSchema({ pattern: '^@?[A-Za-z][A-Za-z0-9_]{3,31}$', description: 'a bot username of 4–32 letters, digits or _' })),
   TELEGRAM_WEBHOOK_SECRET: Optional(StringSchema({ pattern: WEBHOOK_SECRET_PATTERN, description: '1–256 characters of A-Z a-z 0-9 _ -' })),
   TELEGRAM_POLL: Optional(StringSchema({ pattern: '^[01]$', description: '0 or 1' })),
+  TELEGRAM_PRIVACY_MODE: Optional(StringSchema({ pattern: '^[01]$', description: '0 or 1' })),
   DATABASE_CONNECTION_STRING: StringSchema({ pattern: `^(sqlite:.+|mssql://.+|.*(^|;)\\s*(${SQL_SERVER_HOST_KEYWORDS})\\s*=.+)$`, description: 'Server=…;…, mssql://… or sqlite:PATH' }),
   DEV_ACCOUNTS: StringSchema({ pattern: '^([^:,\\s]{1,128}:[^,\\s]{1,512})(,[^:,\\s]{1,128}:[^,\\s]{1,512})*$', description: 'user:token pairs separated by commas' }),
   QUEUE_URL: Optional(StringSchema({ pattern: '^https?://[^\\s/]+/[^\\s]+\\.fifo$', description: 'the URL of an SQS FIFO queue (ending in .fifo)' })),
@@ -64,6 +65,8 @@ export interface Config {
     webhookSecret?: string
     /** Local runtime: relay getUpdates into the webhook. Absent means "when a token is set". */
     poll?: boolean
+    /** Local runtime's Telegram emulator: the bot in Telegram's privacy mode (groups: commands, replies, mentions only). */
+    emulatedPrivacyMode: boolean
   }
   database: { connectionString: string, devAccounts: DevAccount[] }
   /** `parkedUrl`: where the dead-letter handler keeps dead updates for redrive. */
@@ -92,9 +95,9 @@ export function readSstLinks (resource: Record<string, unknown> = Resource as un
     return typeof value === 'string' ? value : undefined
   }
   const links: LinkedValues = {
-    TELEGRAM_BOT_TOKEN: field('TelegramBotToken', 'value'),
-    TELEGRAM_WEBHOOK_SECRET: field('TelegramWebhookSecret', 'value'),
-    DATABASE_CONNECTION_STRING: field('DatabaseConnectionString', 'value'),
+    TELEGRAM_BOT_TOKEN: field('TELEGRAM_BOT_TOKEN', 'value'),
+    TELEGRAM_WEBHOOK_SECRET: field('TELEGRAM_WEBHOOK_SECRET', 'value'),
+    DATABASE_CONNECTION_STRING: field('DATABASE_CONNECTION_STRING', 'value'),
     QUEUE_URL: field('Updates', 'url'),
     PARKED_QUEUE_URL: field('UpdatesParked', 'url'),
     LEDGER_TABLE: field('UpdateLedger', 'name')
@@ -125,7 +128,8 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env, links: LinkedV
       apiRoot: values.TELEGRAM_API_ROOT.replace(/\/+$/, ''),
       botUsername: values.TELEGRAM_BOT_USERNAME?.replace(/^@/, ''),
       webhookSecret: values.TELEGRAM_WEBHOOK_SECRET ?? (token === undefined ? undefined : deriveWebhookSecret(token)),
-      poll: values.TELEGRAM_POLL === undefined ? undefined : values.TELEGRAM_POLL === '1'
+      poll: values.TELEGRAM_POLL === undefined ? undefined : values.TELEGRAM_POLL === '1',
+      emulatedPrivacyMode: values.TELEGRAM_PRIVACY_MODE === '1'
     },
     database: {
       connectionString: values.DATABASE_CONNECTION_STRING,

@@ -16,7 +16,7 @@ function thrown (run: () => unknown): Error {
 
 t.test('defaults: nothing set gives the local runtime', async (t) => {
   t.same(loadConfig({}, {}), {
-    telegram: { botToken: undefined, apiRoot: 'https://api.telegram.org', botUsername: undefined, webhookSecret: undefined, poll: undefined },
+    telegram: { botToken: undefined, apiRoot: 'https://api.telegram.org', botUsername: undefined, webhookSecret: undefined, poll: undefined, emulatedPrivacyMode: false },
     database: { connectionString: 'sqlite:.data/local.sqlite', devAccounts: [{ username: 'demo', token: 'demo-token' }] },
     queue: { url: undefined, parkedUrl: undefined, endpoint: undefined, region: 'us-east-1' },
     ledger: { table: undefined, endpoint: undefined, region: 'us-east-1' },
@@ -32,6 +32,7 @@ t.test('every variable, well formed', async (t) => {
     TELEGRAM_BOT_USERNAME: '@register_test_bot',
     TELEGRAM_WEBHOOK_SECRET: 'explicit_Secret-1',
     TELEGRAM_POLL: '0',
+    TELEGRAM_PRIVACY_MODE: '1',
     DATABASE_CONNECTION_STRING: 'mssql://bot:pw@db.example.com:1433/bot',
     DEV_ACCOUNTS: 'alice:a-token,bob:b:token:with:colons',
     QUEUE_URL: FIFO_URL,
@@ -46,7 +47,7 @@ t.test('every variable, well formed', async (t) => {
     UNRELATED: 'ignored'
   }, {})
   t.same(config, {
-    telegram: { botToken: TOKEN, apiRoot: 'http://127.0.0.1:8081/custom', botUsername: 'register_test_bot', webhookSecret: 'explicit_Secret-1', poll: false },
+    telegram: { botToken: TOKEN, apiRoot: 'http://127.0.0.1:8081/custom', botUsername: 'register_test_bot', webhookSecret: 'explicit_Secret-1', poll: false, emulatedPrivacyMode: true },
     database: { connectionString: 'mssql://bot:pw@db.example.com:1433/bot', devAccounts: [{ username: 'alice', token: 'a-token' }, { username: 'bob', token: 'b:token:with:colons' }] },
     queue: { url: FIFO_URL, parkedUrl: 'https://sqs.eu-central-1.amazonaws.com/123456789012/parked.fifo', endpoint: 'http://localhost:4566', region: 'eu-central-1' },
     ledger: { table: 'telegram-register-bot-dev-UpdateLedgerTable-abc123', endpoint: 'http://localhost:4567', region: 'eu-central-1' },
@@ -163,9 +164,9 @@ t.test('readSstLinks reads the linked resources and never touches unlinked names
   const linkedParked = 'https://sqs.eu-central-1.amazonaws.com/123456789012/linked-parked.fifo'
   t.same(readSstLinks(sstResource({
     App: { name: 'telegram-register-bot', stage: 'dev' },
-    TelegramBotToken: { type: 'sst.sst.Secret', value: linkedToken },
-    TelegramWebhookSecret: { type: 'sst.sst.Secret', value: 'linked_webhook-secret' },
-    DatabaseConnectionString: { type: 'sst.sst.Secret', value: 'Server=db;Database=bot' },
+    TELEGRAM_BOT_TOKEN: { type: 'sst.sst.Secret', value: linkedToken },
+    TELEGRAM_WEBHOOK_SECRET: { type: 'sst.sst.Secret', value: 'linked_webhook-secret' },
+    DATABASE_CONNECTION_STRING: { type: 'sst.sst.Secret', value: 'Server=db;Database=bot' },
     Updates: { type: 'sst.aws.Queue', url: linkedQueue },
     UpdatesParked: { type: 'sst.aws.Queue', url: linkedParked },
     UpdateLedger: { type: 'sst.aws.Dynamo', name: 'bot-dev-UpdateLedgerTable' }
@@ -173,7 +174,7 @@ t.test('readSstLinks reads the linked resources and never touches unlinked names
 
   t.same(readSstLinks(sstResource({ App: { name: 'bot' } })), {}, 'nothing linked: no values, no throw')
   t.same(readSstLinks(sstResource({ Updates: { url: linkedQueue } })), { QUEUE_URL: linkedQueue }, 'some linked')
-  t.same(readSstLinks(sstResource({ TelegramBotToken: { value: 42 }, Updates: null, DatabaseConnectionString: {} })), {}, 'a linked resource without a string value is ignored')
+  t.same(readSstLinks(sstResource({ TELEGRAM_BOT_TOKEN: { value: 42 }, Updates: null, DATABASE_CONNECTION_STRING: {} })), {}, 'a linked resource without a string value is ignored')
   t.same(readSstLinks(), {}, 'outside SST (no links active) the real Resource yields nothing')
 })
 

@@ -18,17 +18,17 @@ export function readBotCredentials (env: NodeJS.ProcessEnv = process.env, links:
 }
 
 /**
- * The header value Telegram sends and the Api expects: the stage's `TelegramWebhookSecret` inside
+ * The header value Telegram sends and the Api expects: the stage's `TELEGRAM_WEBHOOK_SECRET` inside
  * `sst shell` (the very value the deployed Api links, so the two cannot disagree), else
  * TELEGRAM_WEBHOOK_SECRET. Never derived here: the Api has no bot token to derive it from.
  */
 export function readWebhookSecret (env: NodeJS.ProcessEnv = process.env, links: LinkedValues = readSstLinks()): string {
   const secret = links.TELEGRAM_WEBHOOK_SECRET ?? nonEmpty(env.TELEGRAM_WEBHOOK_SECRET)
   if (secret === undefined) {
-    throw new Error('no webhook secret: run the script through `npx sst shell --stage <stage> -- npm run …` (the stage\'s TelegramWebhookSecret), or set TELEGRAM_WEBHOOK_SECRET')
+    throw new Error('no webhook secret: run the script through `npx sst shell --stage <stage> -- npm run …` (the stage\'s SST secret), or set the TELEGRAM_WEBHOOK_SECRET variable')
   }
   if (!new RegExp(WEBHOOK_SECRET_PATTERN).test(secret)) {
-    throw new Error('the webhook secret (TelegramWebhookSecret or TELEGRAM_WEBHOOK_SECRET) must be 1–256 characters of A-Z a-z 0-9 _ - (value hidden)')
+    throw new Error('the webhook secret (TELEGRAM_WEBHOOK_SECRET) must be 1–256 characters of A-Z a-z 0-9 _ - (value hidden)')
   }
   return secret
 }

@@ -235,9 +235,9 @@ export function nothingHappened (status: UpdateStatus, waitedMs: number): string
   return `The local runtime did not process this message within ${seconds} s although its webhook accepted it: is \`npm start\` still running? Check its log.`
 }
 
-/** Whether the emulator has decided an update: processed, or dead-lettered (every other attempt failed). */
+/** Whether the emulator has decided an update: never delivered, processed, or dead-lettered (every other attempt failed). */
 function isDecided (status: UpdateStatus): boolean {
-  return status.attempts.some((attempt) => attempt.outcome !== 'failed')
+  return status.withheld !== undefined || status.attempts.some((attempt) => attempt.outcome !== 'failed')
 }
 
 /**
@@ -245,6 +245,7 @@ function isDecided (status: UpdateStatus): boolean {
  * dead-lettered without an apology (a fault of the runtime, for standard error).
  */
 function unansweredNote (status: UpdateStatus, waitedMs: number): { text: string, fault: boolean } {
+  if (status.withheld !== undefined) return { text: `(Telegram does not deliver this message to the bot: ${status.withheld})`, fault: false }
   return status.attempts.some((attempt) => attempt.outcome === 'processed')
     ? { text: NO_ANSWER_NOTE, fault: false }
     : { text: nothingHappened(status, waitedMs), fault: true }

@@ -8,6 +8,8 @@ export interface SetupInput {
   apiUrl: string
   webhookSecret: string
   commands: readonly CommandEntry[]
+  /** The update types the bot handles: Telegram sends only these. */
+  allowedUpdates: readonly string[]
   print: (line: string) => void
 }
 
@@ -15,8 +17,8 @@ export interface SetupInput {
  * Points the bot at the deployed webhook, publishes the command menu and reads both back.
  * Returns whether Telegram ended up with exactly what was set.
  */
-export async function setupTelegram ({ api, apiUrl, webhookSecret, commands, print }: SetupInput): Promise<boolean> {
-  const desired = desiredWebhook(apiUrl, webhookSecret)
+export async function setupTelegram ({ api, apiUrl, webhookSecret, commands, allowedUpdates, print }: SetupInput): Promise<boolean> {
+  const desired = desiredWebhook(apiUrl, webhookSecret, allowedUpdates)
   // Pending updates are kept: they are real users' messages.
   await api('setWebhook', { ...desired, drop_pending_updates: false })
   print(`setWebhook: ${desired.url} (allowed_updates ${desired.allowed_updates.join(',')}, max_connections ${desired.max_connections}, secret token set)`)

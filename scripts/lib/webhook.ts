@@ -1,13 +1,5 @@
 /** The webhook the bot runs on, and how Telegram's view of it compares. */
-
-/** The bot acts on messages only (`/register`); every other update type would just be enqueued and dropped. */
-export const ALLOWED_UPDATES = ['message'] as const
-
-/**
- * Parallel deliveries Telegram may open. The Api only enqueues, so 40 (Telegram's default) is plenty;
- * order within a chat is kept by Telegram and then by the FIFO group, not by this number.
- */
-export const MAX_CONNECTIONS = 40
+import { TELEGRAM_WEBHOOK } from '../../infra/settings.js'
 
 export const WEBHOOK_PATH = '/telegram/webhook'
 
@@ -31,12 +23,16 @@ export interface WebhookInfo {
   allowed_updates?: string[]
 }
 
-export function desiredWebhook (apiUrl: string, webhookSecret: string): WebhookSettings {
+/**
+ * The webhook to set: `allowedUpdates` are the update types the bot handles (src/worker/handled-updates.ts),
+ * always sent, since a setWebhook without them keeps whatever was set before.
+ */
+export function desiredWebhook (apiUrl: string, webhookSecret: string, allowedUpdates: readonly string[]): WebhookSettings {
   return {
     url: `${apiUrl}${WEBHOOK_PATH}`,
     secret_token: webhookSecret,
-    allowed_updates: [...ALLOWED_UPDATES],
-    max_connections: MAX_CONNECTIONS
+    allowed_updates: [...allowedUpdates],
+    max_connections: TELEGRAM_WEBHOOK.maxConnections
   }
 }
 

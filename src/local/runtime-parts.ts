@@ -33,11 +33,12 @@ export async function embedTelegram (assembly: Assembly, settings: Config, webho
   }
   const { host, port: serverPort } = settings.server
   const port = serverPort === 0 || serverPort === 65535 ? 0 : serverPort + 1
-  const emulator = await startTelegramEmulator({ host, port, webhookRetry })
+  const privacyMode = settings.telegram.emulatedPrivacyMode
+  const emulator = await startTelegramEmulator({ host, port, webhookRetry, privacyMode })
     .catch((error: unknown) => { throw listenFailure(error, { what: 'the Telegram emulator', host, port, portSetting: 'PORT + 1' }) })
   assembly.cleanups.push(async () => { await emulator.close() })
   Object.assign(assembly.env, { TELEGRAM_BOT_TOKEN: emulator.token, TELEGRAM_API_ROOT: emulator.url, TELEGRAM_BOT_USERNAME: emulator.botUsername })
-  assembly.summary.push(`Telegram      embedded emulator at ${emulator.url} (bot @${emulator.botUsername}); chat with: npm run chat`)
+  assembly.summary.push(`Telegram      embedded emulator at ${emulator.url} (bot @${emulator.botUsername}${privacyMode ? ', privacy mode on: in groups only commands, replies and mentions' : ''}); chat with: npm run chat`)
   return emulator
 }
 
@@ -124,7 +125,8 @@ export async function wireTelegram (assembly: Assembly, app: FastifyInstance, em
   const { telegram } = app.config
   const webhookSecret = telegram.webhookSecret ?? ''
   if (emulator !== undefined) {
-    await emulator.setWebhook({ url: wiring.webhookUrl, secretToken: webhookSecret })
+    // As telegram:setup sets a deployed bot: only the update types the app registers handlers for.
+    await emulator.setWebhook({ url: wiring.webhookUrl, secretToken: webhookSecret, allowedUpdates: [...app.handledUpdateTypes] })
     if (!wiring.writeRuntimeFile) return
     await mkdir(dirname(RUNTIME_FILE), { recursive: true })
     const contents: RuntimeFileContents = { emulatorUrl: emulator.url, botUsername: emulator.botUsername, webhookUrl: wiring.webhookUrl }

@@ -36,6 +36,12 @@ export interface TelegramEmulatorOptions {
   webhookRetry?: { initialDelayMs?: number, maxDelayMs?: number }
   /** How long a webhook request may take before it counts as failed. Default 60 s. */
   webhookTimeoutMs?: number
+  /**
+   * Telegram's privacy mode (BotFather /setprivacy): on, the bot receives in groups only commands meant
+   * for it, replies to it and mentions of it (src/local/telegram-emulator/privacy.ts) unless it is an
+   * administrator there. Default off: every group message, as the bot is deployed (docs/deploy.md).
+   */
+  privacyMode?: boolean
   /** Where the emulator's own log lines go (never with the token). Default: nowhere. */
   log?: (line: string) => void
 }
@@ -118,7 +124,7 @@ export async function startTelegramEmulator (options: TelegramEmulatorOptions = 
     first_name: options.botFirstName ?? 'Local Register Bot',
     username: options.botUsername ?? 'local_register_bot',
     can_join_groups: true,
-    can_read_all_group_messages: false,
+    can_read_all_group_messages: options.privacyMode !== true,
     supports_inline_queries: false
   }
 
@@ -137,12 +143,13 @@ export async function startTelegramEmulator (options: TelegramEmulatorOptions = 
     }
   })
   const botApi = new BotApi({ bot, chats, queue, polling, webhook, log })
-  const users = new UserSide({ bot, chats, queue, log })
+  const users = new UserSide({ bot, chats, queue, log, privacyMode: options.privacyMode === true })
   const processing = new ProcessingRecord()
   const updateStatus = (updateId: number): UpdateStatus => ({
     update_id: updateId,
     pending: queue.all.some((item) => item.update.update_id === updateId),
     attempts: processing.attemptsOf(updateId),
+    ...(queue.withheldReason(updateId) === undefined ? {} : { withheld: queue.withheldReason(updateId) }),
     ...(webhook.lastErrorMessage === undefined ? {} : { last_webhook_error: webhook.lastErrorMessage })
   })
 
@@ -150,7 +157,7 @@ export async function startTelegramEmulator (options: TelegramEmulatorOptions = 
   app.setValidatorCompiler(TypeBoxValidatorCompiler)
   app.setNotFoundHandler(async (_request, reply) => await reply.code(404).send({ ok: false, error_code: 404, description: 'Not Found' }))
   app.register(botApiRoutes(botApi, token))
-  app.register(userApiRoutes({ ctx: { bot, chats, queue, log }, users, updateStatus, closing: closing.signal }))
+  app.register(userApiRoutes({ ctx: { bot, chats, queue, log, privacyMode: options.privacyMode === true }, users, updateStatus, closing: closing.signal }))
   await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 0 })
   const address = app.server.address()
   /* c8 ignore next */

@@ -4,12 +4,15 @@ import type { Update, UserFromGetMe } from 'telegraf/types'
 import { WORKER } from '../../infra/settings.js'
 import { requireSetting } from '../config.js'
 import { retryTelegramCalls } from '../telegram/retry.js'
+import { isUpdateType, type UpdateType } from '../telegram/update-types.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
     bot: Telegraf
     /** Runs one Telegram update through the bot; rejects when it must be retried. */
     processUpdate: (update: Update) => Promise<void>
+    /** The update types handlers were registered for with `bot.on`: what telegram:setup asks Telegram to send. */
+    handledUpdateTypes: ReadonlySet<UpdateType>
   }
 }
 
@@ -32,6 +35,26 @@ export function presetBotInfo (token: string, username: string): UserFromGetMe {
   }
 }
 
+/**
+ * Makes `bot.on` note each update type it registers a handler for, so the types the bot handles are
+ * read from its registrations (telegram:setup sets Telegram's allowed_updates to them) instead of a
+ * list kept by hand. A filter that is not an update type ('text', a filter function) is refused: what
+ * it needs delivered could not be told.
+ */
+export function recordHandledUpdateTypes (bot: Telegraf): ReadonlySet<UpdateType> {
+  const handled = new Set<UpdateType>()
+  bot.on = new Proxy(bot.on, {
+    apply (on, thisArg, args: unknown[]) {
+      for (const filter of [args[0]].flat()) {
+        if (!isUpdateType(filter)) throw new Error(`bot.on(${typeof filter === 'string' ? `'${filter}'` : typeof filter}): register handlers by update type ('message', 'edited_message', …) so that telegram:setup can ask Telegram for it`)
+        handled.add(filter)
+      }
+      return Reflect.apply(on, thisArg, args) as unknown
+    }
+  })
+  return handled
+}
+
 /** Telegraf, pointed at TELEGRAM_API_ROOT, with retrying Bot API calls and errors handed back to the caller. */
 export default fp(async (fastify) => {
   const { telegram } = fastify.config
@@ -39,6 +62,7 @@ export default fp(async (fastify) => {
   const bot = new Telegraf(token, { handlerTimeout: HANDLER_TIMEOUT_MS, telegram: { apiRoot: telegram.apiRoot } })
   if (telegram.botUsername !== undefined) bot.botInfo = presetBotInfo(token, telegram.botUsername)
 
+  const handledUpdateTypes = recordHandledUpdateTypes(bot)
   retryTelegramCalls(bot.telegram)
   // Telegraf gives each update its own client: wrap that one too.
   bot.use((ctx, next) => { retryTelegramCalls(ctx.telegram); return next() })
@@ -54,6 +78,7 @@ export default fp(async (fastify) => {
   }
 
   fastify.decorate('bot', bot)
+  fastify.decorate('handledUpdateTypes', handledUpdateTypes)
   fastify.decorate('processUpdate', async (update: Update) => {
     await ensureBotInfo()
     await bot.handleUpdate(update)

@@ -75,11 +75,15 @@ const CONSUMERS: Array<[QueueName, FunctionRole]> = [['Updates', 'worker'], ['Up
  * Api holds no bot token and no database string; only the Api may send to Updates.
  */
 const EXPECTED_LINKS: Record<FunctionRole, string[]> = {
-  api: ['TelegramWebhookSecret', 'Updates'],
-  worker: ['DatabaseConnectionString', 'TelegramBotToken', 'UpdateLedger'],
-  deadLetter: ['TelegramBotToken', 'UpdateLedger', 'UpdatesParked']
+  api: ['TELEGRAM_WEBHOOK_SECRET', 'Updates'],
+  worker: ['DATABASE_CONNECTION_STRING', 'TELEGRAM_BOT_TOKEN', 'UpdateLedger'],
+  deadLetter: ['TELEGRAM_BOT_TOKEN', 'UpdateLedger', 'UpdatesParked']
 }
-const SECRETS = ['DatabaseConnectionString', 'TelegramBotToken', 'TelegramWebhookSecret']
+/**
+ * The stage's SST secrets, named as the requirements' runbook sets them (`sst secret set TELEGRAM_BOT_TOKEN …`):
+ * a secret under any other name would leave that runbook's values unused and the deploy without its secrets.
+ */
+const SECRETS = ['DATABASE_CONNECTION_STRING', 'TELEGRAM_BOT_TOKEN', 'TELEGRAM_WEBHOOK_SECRET']
 
 /** Telegram retries a webhook for up to 24 hours. */
 const TELEGRAM_RETRY_SECONDS = 24 * 3600
@@ -201,24 +205,28 @@ export const checks = {
     }
   },
 
+  secrets: {
+    title: `the secrets are the runbook's ${SECRETS.join(', ')}`,
+    run (deployment) {
+      const secrets = ofType(deployment, TYPES.secret).map((secret) => secret.name).sort()
+      return problems([JSON.stringify(secrets) === JSON.stringify(SECRETS), `secrets are ${JSON.stringify(secrets)}`])
+    }
+  },
+
   links: {
     title: 'links per function: the Api gets the webhook secret and Updates only, the Worker and DeadLetter never Updates',
     run (deployment) {
-      const secrets = ofType(deployment, TYPES.secret).map((secret) => secret.name).sort()
-      return [
-        ...problems([JSON.stringify(secrets) === JSON.stringify(SECRETS), `secrets are ${JSON.stringify(secrets)}`]),
-        ...(Object.keys(EXPECTED_LINKS) as FunctionRole[]).flatMap((role) => {
-          const build = deployment.builds.find((candidate) => candidate.handler === HANDLERS[role])
-          const links = Object.keys(build?.links ?? {}).sort()
-          return problems(
-            [build !== undefined, `no function has the handler ${HANDLERS[role]}`],
-            [JSON.stringify(links) === JSON.stringify(EXPECTED_LINKS[role]), `${role} links ${JSON.stringify(links)}, expected ${JSON.stringify(EXPECTED_LINKS[role])}`],
-            [role !== 'api' || !links.includes('DatabaseConnectionString'), 'the Api function can read DatabaseConnectionString'],
-            [role !== 'api' || !links.includes('TelegramBotToken'), 'the Api function can read TelegramBotToken'],
-            [role === 'api' || !links.includes('Updates'), `${role} can send to Updates, skipping the webhook's checks`]
-          )
-        })
-      ]
+      return (Object.keys(EXPECTED_LINKS) as FunctionRole[]).flatMap((role) => {
+        const build = deployment.builds.find((candidate) => candidate.handler === HANDLERS[role])
+        const links = Object.keys(build?.links ?? {}).sort()
+        return problems(
+          [build !== undefined, `no function has the handler ${HANDLERS[role]}`],
+          [JSON.stringify(links) === JSON.stringify(EXPECTED_LINKS[role]), `${role} links ${JSON.stringify(links)}, expected ${JSON.stringify(EXPECTED_LINKS[role])}`],
+          [role !== 'api' || !links.includes('DATABASE_CONNECTION_STRING'), 'the Api function can read DATABASE_CONNECTION_STRING'],
+          [role !== 'api' || !links.includes('TELEGRAM_BOT_TOKEN'), 'the Api function can read TELEGRAM_BOT_TOKEN'],
+          [role === 'api' || !links.includes('Updates'), `${role} can send to Updates, skipping the webhook's checks`]
+        )
+      })
     }
   },
 

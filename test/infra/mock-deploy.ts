@@ -224,9 +224,9 @@ async function runChild (bundle: string, env: Record<string, string>): Promise<v
       AWS_SECRET_ACCESS_KEY: 'mock',
       AWS_REGION: 'us-east-1',
       PULUMI_CONFIG: JSON.stringify({ 'aws:region': 'us-east-1' }),
-      SST_SECRET_TelegramBotToken: '123456:mock-token-mock-token-mock-token',
-      SST_SECRET_TelegramWebhookSecret: 'mock_webhook-secret',
-      SST_SECRET_DatabaseConnectionString: 'Server=mock;Database=mock',
+      SST_SECRET_TELEGRAM_BOT_TOKEN: '123456:mock-token-mock-token-mock-token',
+      SST_SECRET_TELEGRAM_WEBHOOK_SECRET: 'mock_webhook-secret',
+      SST_SECRET_DATABASE_CONNECTION_STRING: 'Server=mock;Database=mock',
       ...env
     },
     stdio: ['ignore', 'pipe', 'pipe'],

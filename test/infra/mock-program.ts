@@ -32,7 +32,7 @@ export interface RecordedBuild {
   functionID: string
   handler: string
   runtime: string
-  /** Linked resource name → link type, e.g. TelegramBotToken → sst.sst.Secret. */
+  /** Linked resource name → link type, e.g. TELEGRAM_BOT_TOKEN → sst.sst.Secret. */
   links: Record<string, string>
   /** What the function reads through `Resource` at run time (mock values), as SST encrypts it into the bundle. */
   resources: Record<string, Record<string, unknown>>

@@ -202,3 +202,18 @@ t.test('with a token and polling, updates are relayed from getUpdates into the w
   const replies = await telegram.waitForBotMessages(6, 1, 15_000)
   t.same(replies.map((message) => message.text), [REPLIES.registered('demo')])
 })
+
+t.test('TELEGRAM_PRIVACY_MODE=1: the emulated bot is in privacy mode, the webhook takes the handled update types only; a group command is answered, chatter is not delivered', async (t) => {
+  const { emulator, summary } = await startRuntime(t, { TELEGRAM_PRIVACY_MODE: '1' })
+  t.match(summary.join('\n'), 'privacy mode on')
+  t.equal(emulator.bot.can_read_all_group_messages, false)
+  t.same(emulator.webhook.allowed_updates, ['message'], 'as telegram:setup sets a deployed bot')
+  const group = { id: -1002, type: 'group' as const, title: 'Quiet' }
+  const chatter = emulator.sendUserMessage({ chat: group, from: user(3), text: 'hello all' })
+  emulator.sendUserMessage({ chat: group, from: user(3), text: '/register demo demo-token' })
+  t.same((await emulator.waitForBotMessages(group.id, 1, 15_000)).map((reply) => reply.text), [REPLIES.registered('demo')])
+  t.match(emulator.updateStatus(chatter.update_id), { pending: false, attempts: [], withheld: /^privacy mode/ })
+
+  const { emulator: open } = await startRuntime(t)
+  t.equal(open.bot.can_read_all_group_messages, true, 'privacy mode off by default, as the bot is deployed')
+})

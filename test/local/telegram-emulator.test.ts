@@ -51,7 +51,8 @@ t.test('getMe answers the bot; the id comes from the token; a generated token lo
     first_name: 'Test',
     username: 'my_test_bot',
     can_join_groups: true,
-    can_read_all_group_messages: false,
+    // Privacy mode is off unless asked for (telegram-emulator-privacy.test.ts).
+    can_read_all_group_messages: true,
     supports_inline_queries: false
   })
   t.equal(emulator.botId, 123456789)

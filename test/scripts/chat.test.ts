@@ -375,3 +375,16 @@ t.test('one-shot: a runtime whose worker is not processing, and a webhook that d
   t.equal(nothingHappened({ update_id: 1, pending: true, attempts: [], last_webhook_error: 'Connection refused' }, 2000), "The bot's webhook did not accept this message within 2 s (last webhook error: Connection refused): is `npm start` still running? Check its log.")
   t.equal(nothingHappened({ update_id: 1, pending: false, attempts: [{ outcome: 'failed', at: 0 }, { outcome: 'dead-lettered', at: 1 }] }, 2000), 'The update was dead-lettered and the bot sent no apology: check the log of `npm start`.')
 })
+
+t.test('one-shot, privacy mode on: a group message Telegram would not deliver says so at once, exit 0', async (t) => {
+  const emulator = await startFakeTelegram(t, { privacyMode: true })
+  await startSimulatedBot(t, emulator)
+  const runtimeFile = await runtimeFileFor(t, { emulatorUrl: emulator.url, botUsername: emulator.botUsername })
+  const io = capture()
+  t.equal(await main(['--group', 'hello everyone'], io, deps(runtimeFile)), 0)
+  t.same(io.lines, ['(Telegram does not deliver this message to the bot: privacy mode: in a group the bot receives only commands meant for it, replies to its messages and mentions of it)'])
+  t.same(io.errors, [])
+  const command = capture()
+  t.equal(await main(['--group', '--user', '3004', '/register demo demo-token'], command, deps(runtimeFile)), 0)
+  t.same(command.lines, ['bot> Registration successful! Welcome demo'], 'a command still reaches it')
+})

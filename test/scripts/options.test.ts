@@ -31,7 +31,7 @@ t.test('credentials: the env token wins over the SST link', async (t) => {
   t.throws(() => readBotCredentials({ TELEGRAM_BOT_TOKEN: '' }, {}), /no bot token/)
 })
 
-t.test('webhook secret: the stage\'s TelegramWebhookSecret wins (the value the Api links), never derived from the token', async (t) => {
+t.test('webhook secret: the stage\'s TELEGRAM_WEBHOOK_SECRET wins (the value the Api links), never derived from the token', async (t) => {
   t.equal(readWebhookSecret({ TELEGRAM_WEBHOOK_SECRET: 'from-the-shell' }, { TELEGRAM_WEBHOOK_SECRET: 'the_stage-secret' }), 'the_stage-secret')
   t.equal(readWebhookSecret({ TELEGRAM_WEBHOOK_SECRET: 'from-the-shell' }, {}), 'from-the-shell')
   t.throws(() => readWebhookSecret({ TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_WEBHOOK_SECRET: '' }, { TELEGRAM_BOT_TOKEN: TOKEN }), /^no webhook secret: run the script through `npx sst shell/)

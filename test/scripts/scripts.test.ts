@@ -1,7 +1,10 @@
-/** The script entry points, run as npm runs them (tsx), against a fake Bot API and a fake deployed API. */
+/** The script entry points, run as npm runs them (tsx), against the Telegram emulator, a fake Bot API and a fake deployed API. */
 import { spawn } from 'node:child_process'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
 import t from 'tap'
+import { TELEGRAM_WEBHOOK } from '../../infra/settings.js'
+import { startTelegramEmulator } from '../../src/local/telegram-emulator.js'
 import { answers, startFakeBotApi, startFakeServer, TOKEN } from './fake-http.js'
 import { withoutCoverage } from '../support/child-process.js'
 import { FILE_BUDGET_MS } from '../support/budgets.js'
@@ -9,6 +12,7 @@ import { FILE_BUDGET_MS } from '../support/budgets.js'
 t.setTimeout(FILE_BUDGET_MS.childProcesses)
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
+const WEBHOOK_SECRET = 'the_stage-webhook-secret'
 
 async function runScript (script: string, args: string[], env: Record<string, string>): Promise<{ code: number | null, output: string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', `scripts/${script}`, ...args], {
@@ -25,6 +29,7 @@ async function runScript (script: string, args: string[], env: Record<string, st
 
 t.test('telegram:info prints the webhook state and commands', async (t) => {
   const telegram = await startFakeBotApi({
+    getMe: answers({ id: 1, is_bot: true, first_name: 'Bot', username: 'fake_bot', can_read_all_group_messages: false }),
     getWebhookInfo: answers({ url: 'https://abc.example.com/telegram/webhook', pending_update_count: 7, last_error_message: 'Connection timed out', last_error_date: 1_700_000_000 }),
     getMyCommands: answers([{ command: 'register', description: 'Link' }])
   })
@@ -42,10 +47,42 @@ t.test('telegram:info fails with a redacted one-line error when Telegram refuses
   t.teardown(telegram.close)
   const { code, output } = await runScript('telegram-info.ts', [], { TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: telegram.url })
   t.equal(code, 1)
-  t.equal(output.trim(), 'error: getWebhookInfo: 401 Unauthorized')
+  t.equal(output.trim(), 'error: getMe: 401 Unauthorized')
 })
 
-const WEBHOOK_SECRET = 'the_stage-webhook-secret'
+t.test('telegram:setup against the Telegram emulator sets allowed_updates to the update types the Worker registers, max_connections from infra/settings.ts', async (t) => {
+  const emulator = await startTelegramEmulator({ webhookRetry: { initialDelayMs: 5, maxDelayMs: 20 } })
+  t.teardown(emulator.close)
+  // Telegram keeps allowed_updates from an earlier setWebhook: setup must replace them, not leave them.
+  await emulator.setWebhook({ url: 'http://127.0.0.1:9/old', allowedUpdates: ['callback_query'], maxConnections: 100 })
+  const { code, output } = await runScript('telegram-setup.ts', ['--url', 'http://127.0.0.1:9'], { TELEGRAM_BOT_TOKEN: emulator.token, TELEGRAM_API_ROOT: emulator.url, TELEGRAM_WEBHOOK_SECRET: WEBHOOK_SECRET })
+  t.equal(code, 0, output)
+  t.match(emulator.webhook, { url: 'http://127.0.0.1:9/telegram/webhook', allowed_updates: ['message'], max_connections: TELEGRAM_WEBHOOK.maxConnections })
+  t.match(output, 'allowed_updates message')
+  t.match(output, 'verified: Telegram has the webhook and commands that were set')
+  t.notMatch(output, emulator.token)
+  t.notMatch(output, WEBHOOK_SECRET)
+})
+
+for (const privacyMode of [true, false]) {
+  t.test(`telegram:info against the Telegram emulator, privacy mode ${privacyMode ? 'on' : 'off'}: privacy mode, allowed_updates, max_connections, pending updates, last error`, async (t) => {
+    const emulator = await startTelegramEmulator({ privacyMode, webhookRetry: { initialDelayMs: 5, maxDelayMs: 20 } })
+    t.teardown(emulator.close)
+    // A webhook nobody answers: the update stays pending and the delivery error is Telegram's last error.
+    await emulator.setWebhook({ url: 'http://127.0.0.1:9/telegram/webhook', allowedUpdates: ['message', 'edited_message'], maxConnections: 7 })
+    emulator.sendUserMessage({ from: { id: 42, first_name: 'Ann' }, text: '/start' })
+    for (let tries = 0; emulator.webhook.last_error_message === undefined && tries < 200; tries++) await sleep(10)
+    const { code, output } = await runScript('telegram-info.ts', [], { TELEGRAM_BOT_TOKEN: emulator.token, TELEGRAM_API_ROOT: emulator.url })
+    t.equal(code, 0, output)
+    t.match(output, `bot:                  @${emulator.botUsername}`)
+    t.match(output, privacyMode ? 'privacy_mode:         on (can_read_all_group_messages: false)' : 'privacy_mode:         off (can_read_all_group_messages: true)')
+    t.match(output, 'allowed_updates:      message, edited_message')
+    t.match(output, 'max_connections:      7')
+    t.match(output, 'pending_update_count: 1')
+    t.match(output, /last_error_message: {3}\S/)
+    t.notMatch(output, emulator.token)
+  })
+}
 
 t.test('smoke passes against an API that checks the stage\'s webhook secret, needs no bot token, and prints no credential', async (t) => {
   const api = await startFakeServer(({ path, headers }) => path === '/health?deep=true' || headers['x-telegram-bot-api-secret-token'] === WEBHOOK_SECRET ? { body: {} } : { status: 401 })

@@ -28,6 +28,7 @@ async function setup (t: Test, alter = (info: Record<string, unknown>) => info, 
     apiUrl: API_URL,
     webhookSecret: SECRET,
     commands: COMMANDS,
+    allowedUpdates: ['message'],
     print: (line) => printed.push(line)
   })
   return { verified, printed, requests: telegram.requests }

@@ -1,7 +1,17 @@
 import t from 'tap'
+import { TELEGRAM_WEBHOOK } from '../../infra/settings.js'
 import { describeWebhook, desiredWebhook, webhookMismatches } from '../../scripts/lib/webhook.js'
 
-const desired = desiredWebhook('https://api.example.com', 'secret')
+const desired = desiredWebhook('https://api.example.com', 'secret', ['message'])
+
+t.test('the webhook to set: the handled update types as given, max_connections from infra/settings.ts', async (t) => {
+  t.same(desiredWebhook('https://api.example.com', 'secret', ['edited_message', 'message']), {
+    url: 'https://api.example.com/telegram/webhook',
+    secret_token: 'secret',
+    allowed_updates: ['edited_message', 'message'],
+    max_connections: TELEGRAM_WEBHOOK.maxConnections
+  })
+})
 
 t.test('no mismatch when Telegram has what was set, in any order', async (t) => {
   t.same(webhookMismatches(desired, { url: 'https://api.example.com/telegram/webhook', pending_update_count: 0, allowed_updates: ['message'], max_connections: 40 }), [])

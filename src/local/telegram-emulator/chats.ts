@@ -102,6 +102,16 @@ export class ChatStore {
     return (this.chats.get(chatId)?.messages ?? []).map((entry) => structuredClone(entry.message))
   }
 
+  /** The last bot (not a person, not on behalf of a chat) that wrote in the chat before the given message. */
+  lastBotSenderBefore (chatId: number, messageId: number): number | undefined {
+    const messages = this.chats.get(chatId)?.messages ?? []
+    for (let index = messages.length - 1; index >= 0; index--) {
+      const { message } = messages[index] as StoredMessage
+      if (message.message_id < messageId && message.from?.is_bot === true && message.sender_chat === undefined) return message.from.id
+    }
+    return undefined
+  }
+
   botMessages (chatId: number): TgMessage[] {
     return this.messages(chatId).filter((message) => message.from?.id === this.botId)
   }

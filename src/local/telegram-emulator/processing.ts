@@ -20,6 +20,8 @@ export interface UpdateStatus {
   pending: boolean
   /** The runtime's reports, in order. */
   attempts: ProcessingAttempt[]
+  /** Why Telegram would never send this update to the bot (privacy mode, allowed_updates); absent when it is sent. */
+  withheld?: string
   /** The webhook's last error, as getWebhookInfo reports it. */
   last_webhook_error?: string
 }

@@ -39,6 +39,8 @@ export class UpdateQueue {
   /** Types named by the last setWebhook/getUpdates `allowed_updates`; undefined = Telegram's default. */
   allowedUpdates: string[] | undefined
   private items: PendingUpdate[] = []
+  /** Updates Telegram would never have sent the bot, and why (the chat CLI says so instead of waiting). */
+  private readonly withheldUpdates = new Map<number, string>()
   private lastUpdateId: number
 
   constructor () {
@@ -60,10 +62,22 @@ export class UpdateQueue {
 
   /** Queues an update; one that `allowed_updates` excludes is dropped, as Telegram never produces it. */
   push (update: TgUpdate): boolean {
-    if (!this.allows(update)) return false
+    if (!this.allows(update)) {
+      this.withhold(update.update_id, `its type ${updateTypeOf(update)} is not in the webhook's allowed_updates`)
+      return false
+    }
     this.items.push({ update: structuredClone(update), lane: laneOf(update) })
     this.changed.notify()
     return true
+  }
+
+  /** Records an update that is not delivered (privacy mode, allowed_updates). */
+  withhold (updateId: number, reason: string): void {
+    this.withheldUpdates.set(updateId, reason)
+  }
+
+  withheldReason (updateId: number): string | undefined {
+    return this.withheldUpdates.get(updateId)
   }
 
   get size (): number {

@@ -6,6 +6,7 @@ import { EmulatorInputError } from './errors.js'
 import { detectEntities } from './text.js'
 import type { EditedMessageUpdate, MessageUpdate, TgBotUser, TgChat, TgMessage, TgUpdate, TgUser, UserEditInput, UserMessageInput } from './types.js'
 import type { UpdateStatus } from './processing.js'
+import { withheldByPrivacyMode } from './privacy.js'
 import type { UpdateQueue } from './updates.js'
 import { waitFor } from './waiting.js'
 
@@ -63,6 +64,8 @@ function now (): number {
 
 export interface UserSideContext {
   bot: TgBotUser
+  /** Whether the bot runs in Telegram's privacy mode (getMe's can_read_all_group_messages is its opposite). */
+  privacyMode: boolean
   chats: ChatStore
   queue: UpdateQueue
   log: (line: string) => void
@@ -117,8 +120,10 @@ export class UserSide {
       ...(replied === undefined ? {} : { reply_to_message: replied })
     }))
     const update: MessageUpdate = { update_id: queue.nextUpdateId(), message }
-    const queued = queue.push(update)
-    log(`user ${from.id} wrote message ${message.message_id} in chat ${chat.id}: update ${update.update_id} ${queued ? 'queued' : 'not allowed by allowed_updates'}`)
+    const withheld = this.withheldInGroup(message)
+    if (withheld !== undefined) queue.withhold(update.update_id, withheld)
+    const queued = withheld === undefined && queue.push(update)
+    log(`user ${from.id} wrote message ${message.message_id} in chat ${chat.id}: update ${update.update_id} ${queued ? 'queued' : `not delivered (${queue.withheldReason(update.update_id) ?? ''})`}`)
     return structuredClone(update)
   }
 
@@ -142,6 +147,13 @@ export class UserSide {
     const queued = queue.push(update)
     log(`user ${original.from?.id ?? '?'} edited message ${message.message_id} in chat ${input.chat_id}: update ${update.update_id} ${queued ? 'queued' : 'not allowed by allowed_updates'}`)
     return structuredClone(update)
+  }
+
+  /** Why Telegram would not give the bot this message (privacy mode in a group where it is no administrator), if it would not. */
+  private withheldInGroup (message: TgMessage): string | undefined {
+    const { bot, chats, privacyMode } = this.ctx
+    if (!privacyMode || message.chat.type === 'private' || chats.botCanDeleteIn(message.chat.id)) return undefined
+    return withheldByPrivacyMode(message, bot, chats.lastBotSenderBefore(message.chat.id, message.message_id))
   }
 
   /** Queues a hand-made update as is (tests deliver the same update twice with it); its chat and message become known. */

@@ -1,0 +1,24 @@
+import { loadConfig } from '../config.js'
+import type { UpdateType } from '../telegram/update-types.js'
+import { buildWorkerApp } from './app.js'
+
+/**
+ * The update types the Worker handles, read from the Worker app itself: its plugins' `bot.on`
+ * registrations (src/plugins/bot.ts). The app is built offline and closed again, nothing is called: a
+ * placeholder token, an in-memory database, a ledger table name that is never reached. A new
+ * `bot.on('edited_message', …)` in any Worker plugin is in this list without anything else to edit.
+ */
+export async function handledUpdateTypes (): Promise<UpdateType[]> {
+  const app = buildWorkerApp(loadConfig({
+    TELEGRAM_BOT_TOKEN: '0:placeholder-never-used-to-call-telegram',
+    DATABASE_CONNECTION_STRING: 'sqlite::memory:',
+    LEDGER_TABLE: 'never-reached',
+    LOG_LEVEL: 'silent'
+  }, {}))
+  try {
+    await app.ready()
+    return [...app.handledUpdateTypes].sort()
+  } finally {
+    await app.close()
+  }
+}
