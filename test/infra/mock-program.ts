@@ -162,6 +162,8 @@ function mockState (type: string, name: string, inputs: Record<string, unknown>)
       return { apiEndpoint: `https://${name.toLowerCase()}.execute-api.${REGION}.amazonaws.com`, executionArn: arn('execute-api', `${name}-id`) }
     case 'aws:ec2/eip:Eip':
       return { publicIp: `${MOCK_ELASTIC_IP_PREFIX}${name.replace(/\D/g, '') || '1'}`, allocationId: `eipalloc-${name}` }
+    case 'aws:ec2/instance:Instance':
+      return { primaryNetworkInterfaceId: `eni-${name}` }
     case 'random:index/randomBytes:RandomBytes':
       return { base64: Buffer.alloc(32).toString('base64'), hex: Buffer.alloc(32).toString('hex') }
     default:
