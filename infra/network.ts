@@ -10,6 +10,9 @@ export interface Network {
   egressAddresses: $util.Output<string[]>
 }
 
+/** Where the Worker's port-1433 rule points: the database's security group, or its address ranges. */
+type DatabaseDestination = { securityGroups: Array<$util.Input<string>> } | { cidrBlocks: string[] }
+
 /**
  * The stage's network placement (infra/stages.ts). `public` creates nothing, so such a stage deploys
  * exactly as before the setting existed. `vpc` gives the Worker (the one function that opens the
@@ -20,8 +23,8 @@ export interface Network {
 export function createNetwork (): Network | undefined {
   const placement = networkOf($app.stage)
   if (placement.mode === 'public') return undefined
-  const { vpcId, privateSubnets, egressAddresses } = 'id' in placement.vpc ? useExistingVpc(placement.vpc, placement.database) : createVpc(placement.vpc)
-  const securityGroup = createWorkerSecurityGroup(vpcId, placement.database)
+  const { vpcId, privateSubnets, egressAddresses, toDatabase } = 'id' in placement.vpc ? useExistingVpc(placement.vpc, placement.database) : createVpc(placement.vpc, placement.database)
+  const securityGroup = createWorkerSecurityGroup(vpcId, toDatabase)
   return { functionVpc: { privateSubnets, securityGroups: [securityGroup.id] }, securityGroup, egressAddresses }
 }
 
@@ -35,18 +38,20 @@ function useExistingVpc (existing: ExistingVpc, database: DatabaseTarget) {
     if (subnet.vpcId !== existing.id) throw new StageRefusedError(`stage ${$app.stage}: subnet ${subnet.id} (network.vpc.privateSubnetIds) is in ${subnet.vpcId}, not in ${existing.id}`)
     return subnet.id
   }))
-  // Looked up within the VPC: the egress rule may only reference the database's group if it is there.
-  if ('securityGroupId' in database) aws.ec2.getSecurityGroupOutput({ id: database.securityGroupId, vpcId: vpc.id })
+  // Looked up within the VPC: the egress rule references the database's group only if it is there.
+  const toDatabase: DatabaseDestination = 'securityGroupId' in database
+    ? { securityGroups: [aws.ec2.getSecurityGroupOutput({ id: database.securityGroupId, vpcId: vpc.id }).id] }
+    : { cidrBlocks: database.cidrBlocks }
   if (existing.dynamoDbEndpointRouteTableIds !== undefined) createLedgerEndpoint(vpc.id, existing.dynamoDbEndpointRouteTableIds)
   // The VPC's NAT gateways, where it has any: where its subnets route through something else (a
   // transit gateway, an on-premises firewall), the network team knows the address instead (docs/deploy.md).
   const natIds = aws.ec2.getNatGatewaysOutput({ vpcId: vpc.id, filters: [{ name: 'state', values: ['available'] }] }).ids
   const egressAddresses = natIds.apply((ids) => $util.all(ids.map((id) => aws.ec2.getNatGatewayOutput({ id }).publicIp)))
-  return { vpcId: vpc.id, privateSubnets, egressAddresses }
+  return { vpcId: vpc.id, privateSubnets, egressAddresses, toDatabase }
 }
 
 /** A VPC of the stage's own: SST's Vpc (public and private subnets per AZ, NAT per AZ with an Elastic IP). */
-function createVpc ({ nat }: NewVpc) {
+function createVpc ({ nat }: NewVpc, database: DatabaseTarget) {
   const vpc = new sst.aws.Vpc('Network', {
     az: NETWORK.availabilityZones,
     nat,
@@ -59,7 +64,9 @@ function createVpc ({ nat }: NewVpc) {
   })
   createLedgerEndpoint(vpc.id, vpc.nodes.privateRouteTables.apply((tables) => tables.map((table) => table.id)))
   const egressAddresses = vpc.nodes.elasticIps.apply((ips) => $util.all(ips.map((ip) => ip.publicIp)))
-  return { vpcId: vpc.id, privateSubnets: $util.output(vpc.privateSubnets), egressAddresses }
+  // networkOf refuses a security group for a new VPC: the database is an address range here.
+  const toDatabase: DatabaseDestination = { cidrBlocks: 'cidrBlocks' in database ? database.cidrBlocks : [] }
+  return { vpcId: vpc.id, privateSubnets: $util.output(vpc.privateSubnets), egressAddresses, toDatabase }
 }
 
 /** The ledger's way out of the private subnets without NAT: a gateway endpoint is free, NAT is charged per GB. */
@@ -77,8 +84,7 @@ function createLedgerEndpoint (vpcId: $util.Input<string>, routeTableIds: $util.
  * API through NAT, DynamoDB through the endpoint), nothing in. DNS to the VPC's resolver is not
  * filtered by security groups.
  */
-function createWorkerSecurityGroup (vpcId: $util.Input<string>, database: DatabaseTarget): aws.ec2.SecurityGroup {
-  const toDatabase = 'securityGroupId' in database ? { securityGroups: [database.securityGroupId] } : { cidrBlocks: database.cidrBlocks }
+function createWorkerSecurityGroup (vpcId: $util.Input<string>, toDatabase: DatabaseDestination): aws.ec2.SecurityGroup {
   return new aws.ec2.SecurityGroup('WorkerSecurityGroup', {
     vpcId,
     description: 'Telegram bot Worker: out to SQL Server and HTTPS only, nothing in',

@@ -25,7 +25,8 @@ export interface StageSettings {
 /**
  * `public`: every function on Lambda's own network, no VPC, no fixed egress address (the database must
  * accept logins from AWS's public address space). `vpc`: the Worker in private subnets, either of a
- * VPC the network team already runs (`existing`) or of one this stage creates with NAT (`create`).
+ * VPC the network team already runs (`vpc: { id, privateSubnetIds }`) or of one this stage creates
+ * with NAT (`vpc: { nat }`).
  */
 export type NetworkPlacement = { mode: 'public' } | VpcPlacement
 
@@ -106,7 +107,13 @@ export function refuseDevMode (stage: string, dev: boolean): void {
   }
 }
 
-const ID_PATTERNS = { vpc: /^vpc-[0-9a-f]{8,17}$/, subnet: /^subnet-[0-9a-f]{8,17}$/, securityGroup: /^sg-[0-9a-f]{8,17}$/, routeTable: /^rtb-[0-9a-f]{8,17}$/ }
+/** What each kind of EC2 id looks like, and what it is called in a refusal. */
+const EC2_IDS = {
+  vpc: { pattern: /^vpc-[0-9a-f]{8,17}$/, label: 'VPC' },
+  subnet: { pattern: /^subnet-[0-9a-f]{8,17}$/, label: 'subnet' },
+  securityGroup: { pattern: /^sg-[0-9a-f]{8,17}$/, label: 'security group' },
+  routeTable: { pattern: /^rtb-[0-9a-f]{8,17}$/, label: 'route table' }
+}
 const CIDR = /^(25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])(\.(25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])){3}\/([0-9]|[12][0-9]|3[0-2])$/
 
 /**
@@ -119,10 +126,10 @@ export function networkOf (stage: string, stages?: Record<string, StageSettings 
   const setting = (path: string) => `STAGES.${stage}.network.${path} in infra/stages.ts`
   const refuse = (message: string): never => { throw new StageRefusedError(`stage ${stage}: ${message}`) }
   if (network.vpc === undefined) refuse(`${setting('vpc')} is missing: name an existing VPC ({ id, privateSubnetIds }) or ask for a new one ({ nat })`)
-  const checkIds = (ids: string[] | undefined, kind: keyof typeof ID_PATTERNS, path: string, what: string): void => {
+  const checkIds = (ids: string[] | undefined, kind: keyof typeof EC2_IDS, path: string, what: string): void => {
     if (ids === undefined || ids.length === 0) refuse(`${setting(path)} names no ${what}: list them (ask the network team)`)
-    const wrong = ids?.find((id) => !ID_PATTERNS[kind].test(id))
-    if (wrong !== undefined) refuse(`${setting(path)}: "${wrong}" is not a ${kind === 'securityGroup' ? 'security group' : kind === 'routeTable' ? 'route table' : kind} id`)
+    const wrong = ids?.find((id) => !EC2_IDS[kind].pattern.test(id))
+    if (wrong !== undefined) refuse(`${setting(path)}: "${wrong}" is not a ${EC2_IDS[kind].label} id`)
   }
   if ('id' in network.vpc) {
     checkIds([network.vpc.id], 'vpc', 'vpc.id', 'VPC')

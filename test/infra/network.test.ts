@@ -114,7 +114,7 @@ t.test('a vpc stage that names no subnets stops with one line naming the setting
 t.test('the other refusals of a vpc stage, each one line naming its setting', async (t) => {
   const cases: Array<[unknown, string]> = [
     [{ mode: 'vpc', database }, 'STAGES.corp.network.vpc in infra/stages.ts is missing'],
-    [{ mode: 'vpc', vpc: { ...existing, id: 'my-vpc' }, database }, 'STAGES.corp.network.vpc.id in infra/stages.ts: "my-vpc" is not a vpc id'],
+    [{ mode: 'vpc', vpc: { ...existing, id: 'my-vpc' }, database }, 'STAGES.corp.network.vpc.id in infra/stages.ts: "my-vpc" is not a VPC id'],
     [{ mode: 'vpc', vpc: { ...existing, privateSubnetIds: ['subnet-0aaa1111bbbb2222c', 'sg-0db1db2db3db4db5d'] }, database }, 'STAGES.corp.network.vpc.privateSubnetIds in infra/stages.ts: "sg-0db1db2db3db4db5d" is not a subnet id'],
     [{ mode: 'vpc', vpc: { ...existing, dynamoDbEndpointRouteTableIds: ['subnet-0aaa1111bbbb2222c'] }, database }, '"subnet-0aaa1111bbbb2222c" is not a route table id'],
     [{ mode: 'vpc', vpc: { ...existing, dynamoDbEndpointRouteTableIds: [] }, database }, 'STAGES.corp.network.vpc.dynamoDbEndpointRouteTableIds in infra/stages.ts names no route tables'],
