@@ -45,7 +45,7 @@ export interface ExistingVpc {
   privateSubnetIds: string[]
   /**
    * Create a DynamoDB gateway endpoint on these route tables (the private subnets' ones). Leave it out
-   * when the VPC already has one: a route table takes one endpoint route per service.
+   * when those route tables already have one: one is all they need (docs/deploy.md).
    */
   dynamoDbEndpointRouteTableIds?: string[]
 }
