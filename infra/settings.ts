@@ -105,6 +105,19 @@ export const TELEGRAM_WEBHOOK = {
   maxConnections: 40
 } as const
 
+/** Network placement of a `vpc` stage (infra/network.ts, docs/deploy.md). */
+export const NETWORK = {
+  // A new VPC's zones: Lambda wants subnets in two AZs or more so that one zone's outage does not stop
+  // the Worker, and each zone gets its own NAT and Elastic IP (docs/cost.md): two is the least that keeps that.
+  availabilityZones: 2,
+  // SST's Vpc carves its subnets out of this block and cannot be given another (vpc.ts, createVpc).
+  newVpcCidr: '10.0.0.0/16',
+  // SQL Server's default TCP port; the connection string's port must be the same.
+  databasePort: 1433,
+  // Everything else the Worker calls (Telegram's Bot API, DynamoDB) is HTTPS.
+  httpsPort: 443
+} as const
+
 /** Alarm thresholds. */
 export const ALARMS = {
   // "Oldest message older than 5 minutes": the worker is down, throttled or stuck behind a failing group.

@@ -1,11 +1,16 @@
 import { functionDefaults } from './functions'
+import type { Network } from './network'
 import { consumeQueue } from './permissions'
 import type { Queues } from './queues'
 import type { Secrets } from './secrets'
 import { DEAD_LETTER, WORKER } from './settings'
 
-/** The Worker (Updates) and the DeadLetter function (UpdatesDlq), each with its subscription. */
-export function createWorkers ({ queues, secrets, ledger }: { queues: Queues, secrets: Secrets, ledger: sst.aws.Dynamo }) {
+/**
+ * The Worker (Updates) and the DeadLetter function (UpdatesDlq), each with its subscription. In a `vpc`
+ * stage only the Worker, which opens the database, is placed in the network; the DeadLetter function
+ * talks to Telegram, SQS and the ledger only and stays on Lambda's own network.
+ */
+export function createWorkers ({ queues, secrets, ledger, network }: { queues: Queues, secrets: Secrets, ledger: sst.aws.Dynamo, network?: Network }) {
   const worker = new sst.aws.Function('Worker', {
     ...functionDefaults(),
     handler: 'src/worker/lambda.handler',
@@ -15,7 +20,8 @@ export function createWorkers ({ queues, secrets, ledger }: { queues: Queues, se
     // Not Updates: only the webhook, after its checks, may enqueue (the consumer permissions below
     // let the Worker receive and delete, never send).
     link: [secrets.telegramBotToken, secrets.databaseConnectionString, ledger],
-    permissions: [consumeQueue(queues.updates)]
+    permissions: [consumeQueue(queues.updates)],
+    ...(network === undefined ? {} : { vpc: network.functionVpc })
   })
   subscribe(queues.updates, worker, WORKER)
 

@@ -5,9 +5,10 @@
  */
 import { LEDGER } from '../../infra/settings.js'
 import { commands } from '../../src/commands/index.js'
+import type { NetworkPlacement } from '../../infra/stages.js'
 import {
   arn, field, functionId, HANDLERS, lambda, lambdaByArn, ledgerTable, named, ofType, queue, QUEUES, redrivePolicy, roleOf,
-  statementsOf, subscriptionsOf, TYPES, type FunctionRole, type QueueName
+  rulesOf, statementsOf, subscriptionsOf, TYPES, vpcConfigOf, type FunctionRole, type QueueName, type SecurityGroupRule
 } from './deployment.js'
 import type { MockDeployment, RecordedResource } from './mock-deploy.js'
 
@@ -61,6 +62,18 @@ function commandOutcomeProblems (widgets: Array<{ properties?: { title?: string,
     })
   ]
 }
+
+/** SQL Server's port: the only one the Worker may open to the database. */
+const DATABASE_PORT = 1433
+const HTTPS_PORT = 443
+/** The functions that open no database: never in the VPC. */
+const WITHOUT_DATABASE: FunctionRole[] = ['api', 'deadLetter']
+const IPV4 = /^[0-9]{1,3}(\.[0-9]{1,3}){3}$/
+
+const sameSet = (actual: readonly unknown[] | undefined, expected: readonly unknown[]) =>
+  JSON.stringify([...actual ?? []].map(String).sort()) === JSON.stringify([...expected].map(String).sort())
+const placementOf = (deployment: MockDeployment): NetworkPlacement => deployment.stageSettings.network ?? { mode: 'public' }
+const isTcp = (rule: SecurityGroupRule, port: number) => rule.protocol === 'tcp' && rule.fromPort === port && rule.toPort === port
 
 /** Collects the messages of the conditions that do not hold. */
 function problems (...conditions: Array<[boolean, string]>): string[] {
@@ -496,6 +509,91 @@ export const checks = {
           [field(resource, 'fifoThroughputLimit') === 'perMessageGroupId', `${name}: fifoThroughputLimit ${String(field(resource, 'fifoThroughputLimit'))}`]
         )
       })
+    }
+  },
+
+  // ── Issue 20 (network placement). ──
+
+  networkPlacement: {
+    title: 'network: only the Worker in a VPC, in the stage\'s private subnets, with a group of its own: out 1433 to the database only and 443, nothing in',
+    run (deployment) {
+      const placement = placementOf(deployment)
+      const inVpc = (role: FunctionRole) => (vpcConfigOf(deployment, role)?.subnetIds ?? []).length > 0 || (vpcConfigOf(deployment, role)?.securityGroupIds ?? []).length > 0
+      const outsiders = WITHOUT_DATABASE.filter(inVpc).map((role) => `${role} is in a VPC: it opens no database, and there it would need NAT for Telegram and SQS`)
+      if (placement.mode === 'public') return [...outsiders, ...problems([!inVpc('worker'), 'the Worker is in a VPC, but the stage is public'])]
+
+      const worker = vpcConfigOf(deployment, 'worker')
+      const expectedSubnets = 'id' in placement.vpc
+        ? placement.vpc.privateSubnetIds
+        : ofType(deployment, TYPES.subnet).filter((subnet) => /PrivateSubnet[0-9]+$/.test(subnet.name)).map((subnet) => subnet.state.id)
+      const groupIds = worker?.securityGroupIds ?? []
+      const group = ofType(deployment, TYPES.securityGroup).find((candidate) => candidate.state.id === groupIds[0])
+      const egress = rulesOf(group, 'egress')
+      const { database } = placement
+      const toDatabase = egress.filter((rule) => isTcp(rule, DATABASE_PORT))
+      const onlyTheDatabase = (rule: SecurityGroupRule) => 'securityGroupId' in database
+        ? sameSet(rule.securityGroups, [database.securityGroupId]) && (rule.cidrBlocks ?? []).length === 0
+        : sameSet(rule.cidrBlocks, database.cidrBlocks) && (rule.securityGroups ?? []).length === 0
+      const https = egress.filter((rule) => isTcp(rule, HTTPS_PORT))
+      const beyond = egress.filter((rule) => !toDatabase.includes(rule) && !https.includes(rule))
+      const managedPolicies = field<string[]>(roleOf(deployment, 'worker'), 'managedPolicyArns') ?? []
+      return [...outsiders, ...problems(
+        [expectedSubnets.length >= 2 && sameSet(worker?.subnetIds, expectedSubnets), `Worker subnets ${JSON.stringify(worker?.subnetIds)}, expected the stage's private subnets ${JSON.stringify(expectedSubnets)}`],
+        [groupIds.length === 1 && group !== undefined, `Worker security groups ${JSON.stringify(groupIds)}: expected one group of its own`],
+        [group === undefined || rulesOf(group, 'ingress').length === 0, `the Worker's group accepts inbound traffic: ${JSON.stringify(rulesOf(group, 'ingress'))}`],
+        [toDatabase.length === 1 && toDatabase.every(onlyTheDatabase), `port ${DATABASE_PORT} open to ${JSON.stringify(toDatabase)}, expected only the database ${JSON.stringify(database)}`],
+        [https.length === 1, `${https.length} rules for port ${HTTPS_PORT}, expected one`],
+        [beyond.length === 0, `the Worker's group lets out more than ${DATABASE_PORT} and ${HTTPS_PORT}: ${JSON.stringify(beyond)}`],
+        [managedPolicies.some((policy) => policy.endsWith('/AWSLambdaVPCAccessExecutionRole')), 'the Worker\'s role cannot create its network interfaces (AWSLambdaVPCAccessExecutionRole)']
+      )]
+    }
+  },
+
+  networkPath: {
+    title: 'network path: public creates no network; a new VPC gets NAT of the chosen kind per AZ and the DynamoDB gateway endpoint; an existing one is looked up, not created; egress addresses output; nothing open to the internet',
+    run (deployment) {
+      const placement = placementOf(deployment)
+      const outputs = deployment.outputs
+      const network = deployment.resources.filter((resource) => resource.type.startsWith('aws:ec2/'))
+      if (placement.mode === 'public') {
+        return problems(
+          [network.length === 0, `a public stage creates network resources: ${network.map((resource) => resource.name).join(', ')}`],
+          [!('egressAddresses' in outputs) && !('workerSecurityGroupId' in outputs), 'a public stage outputs egress addresses or a security group it does not have']
+        )
+      }
+      const endpoints = ofType(deployment, TYPES.vpcEndpoint)
+      const endpointOn = (routeTableIds: readonly unknown[]) => endpoints.length === 1 && endpoints[0]?.inputs.vpcEndpointType === 'Gateway' &&
+        endpoints[0].inputs.serviceName === 'com.amazonaws.us-east-1.dynamodb' && sameSet(field(endpoints[0], 'routeTableIds'), routeTableIds)
+      const groups = [...ofType(deployment, TYPES.securityGroup), ...ofType(deployment, TYPES.defaultSecurityGroup)]
+      const openToInternet = groups.filter((group) => rulesOf(group, 'ingress').some((rule) => (rule.cidrBlocks ?? []).includes('0.0.0.0/0') || (rule.ipv6CidrBlocks ?? []).includes('::/0')))
+      const addresses = Array.isArray(outputs.egressAddresses) ? outputs.egressAddresses as unknown[] : undefined
+      const common: Array<[boolean, string]> = [
+        [addresses !== undefined && addresses.length > 0 && addresses.every((address) => IPV4.test(String(address))), `egressAddresses is ${JSON.stringify(outputs.egressAddresses)}, expected the public addresses the Worker leaves from`],
+        [outputs.workerSecurityGroupId !== undefined && outputs.workerSecurityGroupId === vpcConfigOf(deployment, 'worker')?.securityGroupIds?.[0], `workerSecurityGroupId is ${String(outputs.workerSecurityGroupId)}`],
+        [openToInternet.length === 0, `open to the internet: ${openToInternet.map((group) => group.name).join(', ')}`]
+      ]
+      if ('id' in placement.vpc) {
+        const created = network.filter((resource) => resource.type !== TYPES.securityGroup && resource.type !== TYPES.vpcEndpoint)
+        const asked = placement.vpc.dynamoDbEndpointRouteTableIds
+        return problems(...common,
+          [created.length === 0, `an existing VPC is looked up, not created: ${created.map((resource) => resource.name).join(', ')}`],
+          [asked === undefined ? endpoints.length === 0 : endpointOn(asked), asked === undefined ? 'a DynamoDB endpoint the stage did not ask for' : 'no DynamoDB gateway endpoint on the route tables the stage names'])
+      }
+      const privateSubnets = ofType(deployment, TYPES.subnet).filter((subnet) => /PrivateSubnet[0-9]+$/.test(subnet.name))
+      const privateTables = ofType(deployment, TYPES.routeTable).filter((table) => /PrivateRouteTable[0-9]+$/.test(table.name))
+      const [nats, wrongKind] = placement.vpc.nat === 'managed'
+        ? [ofType(deployment, TYPES.natGateway), ofType(deployment, TYPES.instance)]
+        : [ofType(deployment, TYPES.instance).filter((instance) => instance.inputs.sourceDestCheck === false), ofType(deployment, TYPES.natGateway)]
+      const throughNat = (table: RecordedResource) => (field<Array<Record<string, unknown>>>(table, 'routes') ?? [])
+        .some((route) => route.cidrBlock === '0.0.0.0/0' && (route.natGatewayId !== undefined || route.networkInterfaceId !== undefined))
+      const elasticIps = ofType(deployment, TYPES.elasticIp).map((ip) => ip.state.publicIp)
+      const defaultGroupOpen = ofType(deployment, TYPES.defaultSecurityGroup).filter((group) => rulesOf(group, 'ingress').length > 0)
+      return problems(...common,
+        [privateSubnets.length >= 2 && nats.length === privateSubnets.length && wrongKind.length === 0, `${nats.length} NAT (${placement.vpc.nat}) for ${privateSubnets.length} private subnets, ${wrongKind.length} of the other kind`],
+        [privateTables.length === privateSubnets.length && privateTables.every(throughNat), 'a private route table has no default route through NAT'],
+        [endpointOn(privateTables.map((table) => table.state.id)), 'no DynamoDB gateway endpoint on every private route table'],
+        [addresses !== undefined && sameSet(addresses, elasticIps), `egressAddresses ${JSON.stringify(addresses)} are not the NAT's Elastic IPs ${JSON.stringify(elasticIps)}`],
+        [defaultGroupOpen.length === 0, 'the new VPC\'s default security group accepts inbound traffic'])
     }
   }
 } satisfies Record<string, Check>

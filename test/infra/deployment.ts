@@ -16,7 +16,16 @@ export const TYPES = {
   topic: 'aws:sns/topic:Topic',
   topicSubscription: 'aws:sns/topicSubscription:TopicSubscription',
   secret: 'sst:sst:Secret',
-  table: 'aws:dynamodb/table:Table'
+  table: 'aws:dynamodb/table:Table',
+  vpc: 'aws:ec2/vpc:Vpc',
+  subnet: 'aws:ec2/subnet:Subnet',
+  routeTable: 'aws:ec2/routeTable:RouteTable',
+  securityGroup: 'aws:ec2/securityGroup:SecurityGroup',
+  defaultSecurityGroup: 'aws:ec2/defaultSecurityGroup:DefaultSecurityGroup',
+  natGateway: 'aws:ec2/natGateway:NatGateway',
+  instance: 'aws:ec2/instance:Instance',
+  elasticIp: 'aws:ec2/eip:Eip',
+  vpcEndpoint: 'aws:ec2/vpcEndpoint:VpcEndpoint'
 } as const
 
 /** The handlers the design fixes, by function role. */
@@ -93,4 +102,15 @@ export interface RedrivePolicy { deadLetterTargetArn: string, maxReceiveCount: n
 export function redrivePolicy (resource: RecordedResource | undefined): RedrivePolicy | undefined {
   const policy = field<string>(resource, 'redrivePolicy')
   return policy === undefined ? undefined : JSON.parse(policy) as RedrivePolicy
+}
+
+/** A function's VPC configuration, as Lambda receives it (absent: Lambda's own network). */
+export function vpcConfigOf (deployment: MockDeployment, role: FunctionRole): { subnetIds?: string[], securityGroupIds?: string[] } | undefined {
+  return field(lambda(deployment, role), 'vpcConfig')
+}
+
+export interface SecurityGroupRule { protocol?: string, fromPort?: number, toPort?: number, cidrBlocks?: string[], ipv6CidrBlocks?: string[], securityGroups?: string[], prefixListIds?: string[] }
+
+export function rulesOf (group: RecordedResource | undefined, direction: 'ingress' | 'egress'): SecurityGroupRule[] {
+  return field<SecurityGroupRule[]>(group, direction) ?? []
 }

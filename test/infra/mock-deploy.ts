@@ -13,7 +13,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import type { MockDeploymentResult } from './mock-program.js'
+import { EXISTING_NETWORK, type MockDeploymentResult } from './mock-program.js'
 import { stageSettings, type StageSettings } from '../../infra/stages.js'
 
 export type { RecordedBuild, RecordedResource, MockDeploymentResult } from './mock-program.js'
@@ -34,6 +34,31 @@ export const TEST_STAGES: Record<string, StageSettings> = {
   dev: { accountId: '111111111111', profile: 'telegram-bot-dev' },
   prod: { accountId: '123456789012', profile: 'telegram-bot-prod', alarmEmail: 'oncall@example.com' }
 }
+
+const devAccount = { accountId: '111111111111', profile: 'telegram-bot-dev' }
+
+/**
+ * Stages placed in a VPC, for the network checks: the VPC of EXISTING_NETWORK with the endpoint asked
+ * for and the database by security group (`corp`), the same without the endpoint and the database by
+ * address range (`shared`), and a new VPC with each kind of NAT (`natgw`, `natec2`).
+ */
+export const VPC_TEST_STAGES = {
+  corp: {
+    ...devAccount,
+    network: {
+      mode: 'vpc',
+      vpc: { id: EXISTING_NETWORK.vpcId, privateSubnetIds: [...EXISTING_NETWORK.privateSubnetIds], dynamoDbEndpointRouteTableIds: [...EXISTING_NETWORK.routeTableIds] },
+      database: { securityGroupId: EXISTING_NETWORK.databaseSecurityGroupId }
+    }
+  },
+  shared: {
+    ...devAccount,
+    network: { mode: 'vpc', vpc: { id: EXISTING_NETWORK.vpcId, privateSubnetIds: [...EXISTING_NETWORK.privateSubnetIds] }, database: { cidrBlocks: ['10.20.8.0/24'] } }
+  },
+  natgw: { ...devAccount, network: { mode: 'vpc', vpc: { nat: 'managed' }, database: { cidrBlocks: ['192.0.2.10/32'] } } },
+  natec2: { ...devAccount, network: { mode: 'vpc', vpc: { nat: 'ec2' }, database: { cidrBlocks: ['192.0.2.10/32', '192.0.2.11/32'] } } }
+} as const satisfies Record<string, StageSettings>
+export type VpcTestStage = keyof typeof VPC_TEST_STAGES
 
 export interface DeployOptions {
   /** Replaces infra/stages.ts's STAGES (absent: the checked-in table, as the CLI would read it). */

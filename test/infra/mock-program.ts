@@ -75,6 +75,23 @@ export interface MockProgram {
 const ACCOUNT = '123456789012'
 const REGION = 'us-east-1'
 
+/**
+ * The network an `existing` VPC stage names, as the EC2 lookups answer it: two private subnets of the
+ * VPC, one subnet of another VPC, the database's security group and one NAT gateway. Ids of anything
+ * else are not found, as AWS would answer.
+ */
+export const EXISTING_NETWORK = {
+  vpcId: 'vpc-0a1b2c3d4e5f60718',
+  cidrBlock: '10.20.0.0/16',
+  privateSubnetIds: ['subnet-0aaa1111bbbb2222c', 'subnet-0ddd3333eeee4444f'],
+  otherVpcSubnetId: 'subnet-0999888877776666a',
+  routeTableIds: ['rtb-0aaa1111bbbb2222c', 'rtb-0ddd3333eeee4444f'],
+  databaseSecurityGroupId: 'sg-0db1db2db3db4db5d',
+  natGateway: { id: 'nat-0fedcba987654321f', publicIp: '198.51.100.7' }
+} as const
+/** What the mocks give each Elastic IP a new VPC allocates (documentation addresses, RFC 5737). */
+export const MOCK_ELASTIC_IP_PREFIX = '203.0.113.'
+
 export async function deployUnderMocks ({ runtime, run, program, project, stage, resultFile }: MockProgram): Promise<void> {
   const resources: RecordedResource[] = []
   const builds: RecordedBuild[] = []
@@ -143,6 +160,10 @@ function mockState (type: string, name: string, inputs: Record<string, unknown>)
       return { name: physical, arn: arn('lambda', `function:${physical}`), invokeArn: `arn:aws:apigateway:${REGION}:lambda:path/2015-03-31/functions/${arn('lambda', `function:${physical}`)}/invocations` }
     case 'aws:apigatewayv2/api:Api':
       return { apiEndpoint: `https://${name.toLowerCase()}.execute-api.${REGION}.amazonaws.com`, executionArn: arn('execute-api', `${name}-id`) }
+    case 'aws:ec2/eip:Eip':
+      return { publicIp: `${MOCK_ELASTIC_IP_PREFIX}${name.replace(/\D/g, '') || '1'}`, allocationId: `eipalloc-${name}` }
+    case 'aws:ec2/instance:Instance':
+      return { primaryNetworkInterfaceId: `eni-${name}` }
     case 'random:index/randomBytes:RandomBytes':
       return { base64: Buffer.alloc(32).toString('base64'), hex: Buffer.alloc(32).toString('hex') }
     default:
@@ -161,6 +182,31 @@ function invoke (token: string, inputs: Record<string, unknown>): Record<string,
       return { id: ACCOUNT, accountId: ACCOUNT, arn: `arn:aws:iam::${ACCOUNT}:user/mock`, userId: 'mock' }
     case 'aws:iam/getPolicyDocument:getPolicyDocument':
       return { ...inputs, json: policyJson(inputs.statements) }
+    case 'aws:index/getAvailabilityZones:getAvailabilityZones':
+      return { id: REGION, names: ['us-east-1a', 'us-east-1b', 'us-east-1c'], zoneIds: ['use1-az1', 'use1-az2', 'use1-az4'] }
+    case 'aws:ec2/getAmi:getAmi':
+      return { id: 'ami-0123456789abcdef0', architecture: 'arm64', name: 'fck-nat-al2023-mock' }
+    default:
+      return lookUpExistingNetwork(token, inputs)
+  }
+}
+
+/** The EC2 lookups of an existing VPC, against EXISTING_NETWORK. */
+function lookUpExistingNetwork (token: string, inputs: Record<string, unknown>): Record<string, unknown> {
+  const network = EXISTING_NETWORK
+  const notFound = (what: string): never => { throw new Error(`${what} ${String(inputs.id)} not found`) }
+  switch (token) {
+    case 'aws:ec2/getVpc:getVpc':
+      return inputs.id === network.vpcId ? { id: network.vpcId, cidrBlock: network.cidrBlock, state: 'available' } : notFound('InvalidVpcID.NotFound: vpc')
+    case 'aws:ec2/getSubnet:getSubnet':
+      if ((network.privateSubnetIds as readonly unknown[]).includes(inputs.id)) return { id: inputs.id, vpcId: network.vpcId, availabilityZone: 'us-east-1a' }
+      return inputs.id === network.otherVpcSubnetId ? { id: inputs.id, vpcId: 'vpc-0ffffffffffffffff' } : notFound('InvalidSubnetID.NotFound: subnet')
+    case 'aws:ec2/getSecurityGroup:getSecurityGroup':
+      return inputs.id === network.databaseSecurityGroupId && inputs.vpcId === network.vpcId ? { id: inputs.id, vpcId: network.vpcId, name: 'sql-server' } : notFound('InvalidGroup.NotFound: security group')
+    case 'aws:ec2/getNatGateways:getNatGateways':
+      return { id: REGION, ids: inputs.vpcId === network.vpcId ? [network.natGateway.id] : [] }
+    case 'aws:ec2/getNatGateway:getNatGateway':
+      return inputs.id === network.natGateway.id ? { ...network.natGateway, vpcId: network.vpcId } : notFound('NatGatewayNotFound: NAT gateway')
     default:
       throw new Error(`the mocks do not answer the provider function ${token}`)
   }

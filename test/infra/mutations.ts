@@ -3,8 +3,8 @@
  * report it. This is what shows that every assertion can fail.
  */
 import type { CheckId } from './checks.js'
-import { field, lambda, ledgerTable, named, ofType, queue, roleOf, TYPES, type FunctionRole, type Statement } from './deployment.js'
-import type { MockDeployment, RecordedResource } from './mock-deploy.js'
+import { field, lambda, ledgerTable, named, ofType, queue, roleOf, rulesOf, TYPES, vpcConfigOf, type FunctionRole, type SecurityGroupRule, type Statement } from './deployment.js'
+import type { MockDeployment, RecordedResource, VpcTestStage } from './mock-deploy.js'
 
 export interface Mutation {
   check: CheckId
@@ -208,5 +208,52 @@ export const mutations: Mutation[] = [
   { check: 'lambdaBuild', stage: 'prod', change: 'the Worker without the stand-ins plugin', apply: (d) => { delete build(d, 'Worker').properties.plugins } },
   { check: 'queueThroughput', stage: 'dev', change: 'Updates deduplicating per queue', apply: (d) => { updates(d).deduplicationScope = 'queue' } },
   { check: 'queueThroughput', stage: 'prod', change: 'UpdatesDlq limited per queue', apply: (d) => { deadLetters(d).fifoThroughputLimit = 'perQueue' } },
-  { check: 'queueThroughput', stage: 'dev', change: 'UpdatesParked left in the default mode', apply: (d) => { const parked = inputsOf(queue(d, 'UpdatesParked'), 'UpdatesParked'); delete parked.deduplicationScope; delete parked.fifoThroughputLimit } }
+  { check: 'queueThroughput', stage: 'dev', change: 'UpdatesParked left in the default mode', apply: (d) => { const parked = inputsOf(queue(d, 'UpdatesParked'), 'UpdatesParked'); delete parked.deduplicationScope; delete parked.fifoThroughputLimit } },
+  // ── Issue 20 (network placement), on a public stage; the VPC stages' mutations are networkMutations below. ──
+  { check: 'networkPlacement', stage: 'dev', change: 'the Api placed in a VPC on a public stage', apply: (d) => { inputsOf(lambda(d, 'api'), 'Api').vpcConfig = { subnetIds: ['subnet-0aaa1111bbbb2222c'], securityGroupIds: ['sg-0123456789abcdef0'] } } },
+  { check: 'networkPath', stage: 'prod', change: 'a NAT gateway created for a public stage', apply: (d) => { d.resources.push(resource(TYPES.natGateway, 'NetworkNatGateway1', { subnetId: 'subnet-0aaa1111bbbb2222c' })) } }
+]
+
+/** A resource as the program would have registered it, for mutations that add one. */
+function resource (type: string, name: string, inputs: Record<string, unknown>, state: Record<string, unknown> = {}): RecordedResource {
+  return { type, name, custom: true, inputs, state: { id: `${name}-id`, ...state }, retainOnDelete: false, protect: false }
+}
+
+const workerGroup = (deployment: MockDeployment) =>
+  required(ofType(deployment, TYPES.securityGroup).find((group) => group.state.id === vpcConfigOf(deployment, 'worker')?.securityGroupIds?.[0]), 'the Worker\'s security group')
+const addEgress = (deployment: MockDeployment, rule: SecurityGroupRule) => { workerGroup(deployment).inputs.egress = [...rulesOf(workerGroup(deployment), 'egress'), rule] }
+const mapEgress = (deployment: MockDeployment, rewrite: (rule: SecurityGroupRule) => SecurityGroupRule) => { workerGroup(deployment).inputs.egress = rulesOf(workerGroup(deployment), 'egress').map(rewrite) }
+const placeInVpc = (deployment: MockDeployment, role: FunctionRole) => { inputsOf(lambda(deployment, role), role).vpcConfig = structuredClone(vpcConfigOf(deployment, 'worker')) }
+const namedResource = (deployment: MockDeployment, type: string, name: string) => required(named(deployment, type, name), name)
+
+/** The same, for the stages placed in a VPC (VPC_TEST_STAGES). */
+export const networkMutations: Array<Omit<Mutation, 'stage'> & { stage: VpcTestStage }> = [
+  { check: 'networkPlacement', stage: 'corp', change: 'the Api placed in the VPC', apply: (d) => { placeInVpc(d, 'api') } },
+  { check: 'networkPlacement', stage: 'natgw', change: 'the DeadLetter function placed in the VPC', apply: (d) => { placeInVpc(d, 'deadLetter') } },
+  { check: 'networkPlacement', stage: 'corp', change: 'the Worker left out of the VPC', apply: (d) => { delete inputsOf(lambda(d, 'worker'), 'Worker').vpcConfig } },
+  { check: 'networkPlacement', stage: 'natec2', change: 'the Worker in the public subnets', apply: (d) => { inputsOf(lambda(d, 'worker'), 'Worker').vpcConfig = { ...vpcConfigOf(d, 'worker'), subnetIds: ['NetworkPublicSubnet1-id', 'NetworkPublicSubnet2-id'] } } },
+  { check: 'networkPlacement', stage: 'corp', change: 'the Worker in one subnet only', apply: (d) => { inputsOf(lambda(d, 'worker'), 'Worker').vpcConfig = { ...vpcConfigOf(d, 'worker'), subnetIds: ['subnet-0aaa1111bbbb2222c'] } } },
+  { check: 'networkPlacement', stage: 'natgw', change: 'the Worker also in the VPC\'s default group', apply: (d) => { inputsOf(lambda(d, 'worker'), 'Worker').vpcConfig = { ...vpcConfigOf(d, 'worker'), securityGroupIds: [...vpcConfigOf(d, 'worker')?.securityGroupIds ?? [], 'NetworkSecurityGroup-id'] } } },
+  { check: 'networkPlacement', stage: 'corp', change: 'port 1433 open to the whole internet as well', apply: (d) => { mapEgress(d, (rule) => rule.fromPort === 1433 ? { ...rule, cidrBlocks: ['0.0.0.0/0'] } : rule) } },
+  { check: 'networkPlacement', stage: 'shared', change: 'port 1433 open to the whole VPC instead of the database\'s range', apply: (d) => { mapEgress(d, (rule) => rule.fromPort === 1433 ? { ...rule, cidrBlocks: ['10.20.0.0/16'] } : rule) } },
+  { check: 'networkPlacement', stage: 'natgw', change: 'port 1433 open to another security group instead', apply: (d) => { mapEgress(d, (rule) => rule.fromPort === 1433 ? { ...rule, cidrBlocks: [], securityGroups: ['sg-0123456789abcdef0'] } : rule) } },
+  { check: 'networkPlacement', stage: 'natec2', change: 'all traffic out (SST\'s default egress)', apply: (d) => { addEgress(d, { protocol: '-1', fromPort: 0, toPort: 0, cidrBlocks: ['0.0.0.0/0'] }) } },
+  { check: 'networkPlacement', stage: 'corp', change: 'port 80 out as well', apply: (d) => { addEgress(d, { protocol: 'tcp', fromPort: 80, toPort: 80, cidrBlocks: ['0.0.0.0/0'] }) } },
+  { check: 'networkPlacement', stage: 'corp', change: 'a port range around 1433', apply: (d) => { mapEgress(d, (rule) => rule.fromPort === 1433 ? { ...rule, toPort: 1434 } : rule) } },
+  { check: 'networkPlacement', stage: 'shared', change: 'an inbound rule from the VPC', apply: (d) => { workerGroup(d).inputs.ingress = [{ protocol: 'tcp', fromPort: 443, toPort: 443, cidrBlocks: ['10.20.0.0/16'] }] } },
+  { check: 'networkPlacement', stage: 'corp', change: 'the Worker\'s role without the VPC access policy', apply: (d) => { const role = inputsOf(roleOf(d, 'worker'), 'WorkerRole'); role.managedPolicyArns = (role.managedPolicyArns as string[]).filter((arn) => !arn.endsWith('/AWSLambdaVPCAccessExecutionRole')) } },
+
+  { check: 'networkPath', stage: 'corp', change: 'no DynamoDB endpoint although the stage asks for one', apply: (d) => { d.resources = d.resources.filter((candidate) => candidate.type !== TYPES.vpcEndpoint) } },
+  { check: 'networkPath', stage: 'shared', change: 'a DynamoDB endpoint the stage did not ask for', apply: (d) => { d.resources.push(resource(TYPES.vpcEndpoint, 'LedgerEndpoint', { vpcEndpointType: 'Gateway', serviceName: 'com.amazonaws.us-east-1.dynamodb', routeTableIds: ['rtb-0aaa1111bbbb2222c'] })) } },
+  { check: 'networkPath', stage: 'corp', change: 'a VPC created instead of looked up', apply: (d) => { d.resources.push(resource(TYPES.vpc, 'NetworkVpc', { cidrBlock: '10.0.0.0/16' })) } },
+  { check: 'networkPath', stage: 'natgw', change: 'one NAT gateway for two zones', apply: (d) => { d.resources = d.resources.filter((candidate) => candidate.name !== 'NetworkNatGateway2') } },
+  { check: 'networkPath', stage: 'natec2', change: 'a NAT gateway besides the NAT instances', apply: (d) => { d.resources.push(resource(TYPES.natGateway, 'NetworkNatGateway1', { subnetId: 'NetworkPublicSubnet1-id' })) } },
+  { check: 'networkPath', stage: 'natgw', change: 'a private route table without its route through NAT', apply: (d) => { namedResource(d, TYPES.routeTable, 'NetworkPrivateRouteTable2').inputs.routes = [] } },
+  { check: 'networkPath', stage: 'natec2', change: 'the DynamoDB endpoint on one private route table only', apply: (d) => { inputsOf(ofType(d, TYPES.vpcEndpoint)[0], 'LedgerEndpoint').routeTableIds = ['NetworkPrivateRouteTable1-id'] } },
+  { check: 'networkPath', stage: 'natgw', change: 'an interface endpoint instead of the gateway', apply: (d) => { inputsOf(ofType(d, TYPES.vpcEndpoint)[0], 'LedgerEndpoint').vpcEndpointType = 'Interface' } },
+  { check: 'networkPath', stage: 'natgw', change: 'no egressAddresses output', apply: (d) => { delete d.outputs.egressAddresses } },
+  { check: 'networkPath', stage: 'natec2', change: 'egressAddresses that are not the Elastic IPs', apply: (d) => { d.outputs.egressAddresses = ['192.0.2.99'] } },
+  { check: 'networkPath', stage: 'corp', change: 'no workerSecurityGroupId output', apply: (d) => { delete d.outputs.workerSecurityGroupId } },
+  { check: 'networkPath', stage: 'natec2', change: 'the NAT instance open to the internet (SST\'s default)', apply: (d) => { namedResource(d, TYPES.securityGroup, 'NetworkNatInstanceSecurityGroup').inputs.ingress = [{ protocol: '-1', fromPort: 0, toPort: 0, cidrBlocks: ['0.0.0.0/0'] }] } },
+  { check: 'networkPath', stage: 'natgw', change: 'the default group accepting the VPC (SST\'s default)', apply: (d) => { namedResource(d, TYPES.defaultSecurityGroup, 'NetworkSecurityGroup').inputs.ingress = [{ protocol: '-1', fromPort: 0, toPort: 0, cidrBlocks: ['10.0.0.0/16'] }] } }
 ]
