@@ -3,7 +3,7 @@ import { Telegraf, Telegram, TelegramError } from 'telegraf'
 import {
   EmulatorInputError, generateBotToken, startTelegramEmulator, type BotApiResponse, type TelegramEmulator, type TgUpdate
 } from '../../src/local/telegram-emulator.js'
-import { startFakeTelegram, startWebhookReceiver, type WebhookAnswer, type WebhookRequest } from '../support/telegram.js'
+import { handlerWaiting, startFakeTelegram, startWebhookReceiver, waitingLongPoll, type WebhookAnswer, type WebhookRequest } from '../support/telegram.js'
 import { closedPort, until } from '../support/wait.js'
 import { FILE_BUDGET_MS } from '../support/budgets.js'
 
@@ -13,6 +13,9 @@ const alice = { id: 4242, first_name: 'Alice', username: 'alice_w' }
 const bob = { id: 5353, first_name: 'Bob' }
 const group = { id: -100777, type: 'group' as const, title: 'Team' }
 const supergroup = { id: -1009876543210, type: 'supergroup' as const, title: 'Big team' }
+
+/** The emulator's chat long poll (src/local/telegram-emulator/user-api.ts), as Fastify names its route. */
+const CHAT_POLL_ROUTE = '/emulator/chats/:chatId/messages'
 
 function client (emulator: TelegramEmulator, token = emulator.token): Telegram {
   return new Telegram(token, { apiRoot: emulator.url })
@@ -343,8 +346,7 @@ t.test('getUpdates', async (t) => {
     t.same(await telegram.getUpdates(0, 100, 0, undefined), [], 'nothing queued: an immediate empty answer')
 
     const started = Date.now()
-    const polled = telegram.getUpdates(10, 100, 0, undefined)
-    await new Promise((resolve) => setTimeout(resolve, 50))
+    const { poll: polled } = await waitingLongPoll(async () => await telegram.getUpdates(10, 100, 0, undefined))
     const first = emulator.sendUserMessage({ from: alice, text: 'one' })
     const updates = await polled
     t.ok(Date.now() - started < 2000, 'answered on arrival, not after the timeout')
@@ -390,8 +392,7 @@ t.test('getUpdates', async (t) => {
     const telegram = client(emulator)
     const receiver = await startWebhookReceiver(t)
 
-    const older = telegramError(telegram.getUpdates(5, 100, 0, undefined))
-    await new Promise((resolve) => setTimeout(resolve, 30))
+    const { poll: older } = await waitingLongPoll(async () => await telegramError(telegram.getUpdates(5, 100, 0, undefined)))
     const newer = telegram.getUpdates(5, 100, 0, undefined)
     const conflict = await older
     t.equal(conflict.code, 409)
@@ -399,8 +400,7 @@ t.test('getUpdates', async (t) => {
     const update = emulator.sendUserMessage({ from: alice, text: 'for the newer poll' })
     t.same((await newer).map((item) => item.update_id), [update.update_id], 'the newer long poll goes on')
 
-    const waiting = telegramError(telegram.getUpdates(5, 100, update.update_id + 1, undefined))
-    await new Promise((resolve) => setTimeout(resolve, 30))
+    const { poll: waiting } = await waitingLongPoll(async () => await telegramError(telegram.getUpdates(5, 100, update.update_id + 1, undefined)))
     await telegram.setWebhook(receiver.url)
     t.equal((await waiting).description, 'Conflict: terminated by setWebhook request')
 
@@ -413,12 +413,10 @@ t.test('getUpdates', async (t) => {
     const emulator = await startFakeTelegram(t)
     const telegram = client(emulator)
     const controller = new AbortController()
-    const gone = telegram.callApi('getUpdates', { timeout: 5 }, { signal: controller.signal as never }).catch((error: Error) => error.name)
-    await new Promise((resolve) => setTimeout(resolve, 30))
+    const { poll: gone } = await waitingLongPoll(async () => await telegram.callApi('getUpdates', { timeout: 5 }, { signal: controller.signal as never }).catch((error: Error) => error.name))
     controller.abort()
     t.equal(await gone, 'AbortError')
-    const next = telegram.getUpdates(5, 100, 0, undefined)
-    await new Promise((resolve) => setTimeout(resolve, 30))
+    const { poll: next } = await waitingLongPoll(async () => await telegram.getUpdates(5, 100, 0, undefined))
     const update = emulator.sendUserMessage({ from: alice, text: 'still there' })
     t.same((await next).map((item) => item.update_id), [update.update_id])
   })
@@ -508,18 +506,30 @@ t.test('webhook delivery', async (t) => {
     const emulator = await startFakeTelegram(t, { webhookRetry: { initialDelayMs: 20, maxDelayMs: 50 } })
     const arrivals: number[] = []
     const answers: WebhookAnswer[] = [{ status: 503 }, { status: 502 }, { status: 500 }, { status: 404 }, { status: 204 }]
-    const receiver = await startWebhookReceiver(t, () => {
-      arrivals.push(Date.now())
-      return answers[arrivals.length - 1] ?? { status: 200 }
+    // The second attempt is held until the state after the first failure is checked: with 20 ms
+    // retries, a check polled from outside could meet the second failure's state instead.
+    let retried = (): void => {}
+    const retry = new Promise<void>((resolve) => { retried = resolve })
+    let release = (): void => {}
+    const released = new Promise<void>((resolve) => { release = resolve })
+    const receiver = await startWebhookReceiver(t, async () => {
+      const index = arrivals.push(Date.now()) - 1
+      if (index === 1) {
+        retried()
+        await released
+      }
+      return answers[index] ?? { status: 200 }
     })
     await client(emulator).setWebhook(receiver.url)
     const update = emulator.sendUserMessage({ from: alice, text: 'retry me' })
 
-    await until(() => arrivals.length >= 1 && emulator.webhook.last_error_message !== undefined, 'the first failure')
+    // The emulator records a failure before it schedules the retry: once the retry arrived, the first failure is recorded.
+    await retry
     const info = await client(emulator).getWebhookInfo()
     t.equal(info.pending_update_count, 1)
     t.equal(info.last_error_message, 'Wrong response from the webhook: 503 Service Unavailable')
     t.ok(Math.abs((info.last_error_date ?? 0) - Date.now() / 1000) < 5)
+    release()
 
     await emulator.waitUntilDelivered()
     t.equal(receiver.requests.length, 5)
@@ -557,11 +567,13 @@ t.test('webhook delivery', async (t) => {
   })
 
   t.test('a webhook that does not answer in time fails with a timeout', async (t) => {
-    const emulator = await startFakeTelegram(t, { webhookTimeoutMs: 50 })
+    // The first call is never answered; the second is answered at once, which 1 s allows with one
+    // core busy (50 ms, as before, let the second run out too on a loaded machine).
+    const emulator = await startFakeTelegram(t, { webhookTimeoutMs: 1000 })
     let calls = 0
     const receiver = await startWebhookReceiver(t, async () => {
       calls++
-      if (calls === 1) await new Promise((resolve) => setTimeout(resolve, 300))
+      if (calls === 1) await new Promise(() => {})
       return { status: 200 }
     })
     await client(emulator).setWebhook(receiver.url)
@@ -784,16 +796,18 @@ t.test('the user side over HTTP, for the chat CLI', async (t) => {
 
   t.same((await call('GET', `/emulator/chats/${alice.id}/messages`)).body, { messages: [], deleted_message_ids: [] })
   const started = Date.now()
+  let waiting = handlerWaiting(CHAT_POLL_ROUTE)
   const polled = call('GET', `/emulator/chats/${alice.id}/messages?after=1&wait=5`)
-  await new Promise((resolve) => setTimeout(resolve, 50))
+  await waiting
   await telegram.sendMessage(alice.id, 'Registration successful! Welcome alice')
   const replies = await polled
   t.ok(Date.now() - started < 2000, 'answered on arrival')
   t.match(replies.body, { messages: [{ message_id: 2, text: 'Registration successful! Welcome alice' }], deleted_message_ids: [] })
   t.same((await call('GET', `/emulator/chats/${alice.id}/messages?after=2&wait=0.05`)).body, { messages: [], deleted_message_ids: [] }, 'wait ends empty')
 
+  waiting = handlerWaiting(CHAT_POLL_ROUTE)
   const deletion = call('GET', `/emulator/chats/${alice.id}/messages?after=2&wait=5&known_deleted=0`)
-  await new Promise((resolve) => setTimeout(resolve, 50))
+  await waiting
   await telegram.deleteMessage(alice.id, 1)
   t.same((await deletion).body, { messages: [], deleted_message_ids: [1] }, 'a new deletion ends the wait')
 
@@ -829,9 +843,10 @@ t.test('close() ends long polls and retries, and never logs the token', async (t
   const lines: string[] = []
   const emulator = await startTelegramEmulator({ webhookRetry: { initialDelayMs: 5, maxDelayMs: 10 }, log: (line) => lines.push(line) })
   const telegram = client(emulator)
-  const polled = telegram.getUpdates(30, 100, 0, undefined)
+  const { poll: polled } = await waitingLongPoll(async () => await telegram.getUpdates(30, 100, 0, undefined))
+  const chatPollWaiting = handlerWaiting(CHAT_POLL_ROUTE)
   const chatPoll = fetch(`${emulator.url}/emulator/chats/1/messages?wait=30`).then(async (response) => await response.json())
-  await new Promise((resolve) => setTimeout(resolve, 30))
+  await chatPollWaiting
   const waiting = emulator.waitForBotMessages(1, 1, 30_000).catch((error: Error) => error.message)
   const started = Date.now()
   await emulator.close()
