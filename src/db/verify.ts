@@ -1,8 +1,9 @@
-import mssql, { type ConnectionPool } from 'mssql'
+import type { ConnectionPool } from 'mssql'
 import { ConfigError } from '../config.js'
 import { catalogTypeText, readCatalogColumns, readCatalogObject, type CatalogColumns, type CatalogObject, type CatalogParameter, type CatalogType } from './catalog.js'
 import { sqlTypeText, type ColumnDeclaration, type DatabaseContract, type SqlType } from './contract.js'
 import { poolConfigOf } from './mssql-connection.js'
+import { ProbeReusingPool } from './probe-reusing-pool.js'
 
 /**
  * `npm run db:verify`: every declared contract compared with the real object's catalog entry, one line each,
@@ -134,7 +135,8 @@ async function connect (connectionString: string): Promise<ConnectionPool | stri
   if (connectionString.startsWith('sqlite:')) return 'DATABASE_CONNECTION_STRING names the embedded SQLite database: db:verify checks contracts against SQL Server'
   let pool: ConnectionPool
   try {
-    pool = new mssql.ConnectionPool(poolConfigOf(connectionString))
+    // The probe connection mssql opens on connect serves the catalog queries: one login, as in the Worker.
+    pool = new ProbeReusingPool(poolConfigOf(connectionString))
   } catch (error) {
     if (error instanceof ConfigError) return error.message
     throw error

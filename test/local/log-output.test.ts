@@ -82,6 +82,6 @@ t.test('npm start on a real terminal (a pseudo-terminal through script(1)): read
   const text = withoutColours(output)
   t.match(text, /^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: Server listening at http:\/\/127\.0\.0\.1:\d+\r?$/m, "Fastify's listening line, readable")
   t.match(text, /^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: register: procedure answered \{.*"outcome":"registered"/m)
-  t.match(text, /^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: metrics: .*RegistrationRegistered 1.*\(service=telegram-register-bot-local\)\r?$/m, 'the EMF line summarised')
+  t.match(text, /^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: metrics: CommandOutcome 1 \(service=telegram-register-bot-local, command=register, outcome=registered\)\r?$/m, 'the EMF line summarised')
   t.notMatch(text, /"level":|_aws|demo-token/, 'no JSON line, no EMF object, no token')
 })

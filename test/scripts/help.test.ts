@@ -24,6 +24,7 @@ const ENTRIES: Array<{ name: string, command: string, args: string[] }> = [
   { name: 'npm run telegram:info', command: process.execPath, args: ['--import', 'tsx', 'scripts/telegram-info.ts'] },
   { name: 'npm run smoke', command: process.execPath, args: ['--import', 'tsx', 'scripts/smoke.ts'] },
   { name: 'npm run bench', command: process.execPath, args: ['--import', 'tsx', 'bench/run.ts'] },
+  { name: 'npm run db:verify', command: process.execPath, args: ['--import', 'tsx', 'scripts/db-verify.ts'] },
   { name: 'npm run test:load', command: process.execPath, args: ['--import', 'tsx', 'scripts/test-load.ts'] },
   { name: 'npm run sst:install', command: 'bash', args: ['scripts/sst-install.sh'] },
   { name: 'npm run node:install', command: 'bash', args: ['scripts/node-install.sh'] }

@@ -58,7 +58,7 @@ t.test('telegram:setup against the Telegram emulator sets allowed_updates to the
   const { code, output } = await runScript('telegram-setup.ts', ['--url', 'http://127.0.0.1:9'], { TELEGRAM_BOT_TOKEN: emulator.token, TELEGRAM_API_ROOT: emulator.url, TELEGRAM_WEBHOOK_SECRET: WEBHOOK_SECRET })
   t.equal(code, 0, output)
   t.match(emulator.webhook, { url: 'http://127.0.0.1:9/telegram/webhook', allowed_updates: ['message'], max_connections: TELEGRAM_WEBHOOK.maxConnections })
-  t.match(output, 'allowed_updates message')
+  t.match(output, 'allowed_updates edited_message,message')
   t.match(output, 'verified: Telegram has the webhook and commands that were set')
   t.notMatch(output, emulator.token)
   t.notMatch(output, WEBHOOK_SECRET)

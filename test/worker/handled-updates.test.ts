@@ -17,8 +17,8 @@ async function workerWith (t: Test, register: FastifyPluginAsync) {
   return app
 }
 
-t.test('the handled update types are what the Worker registers handlers for: message today', async (t) => {
-  t.same(await handledUpdateTypes(), ['message'])
+t.test('the handled update types are what the Worker registers handlers for: messages and their edits today', async (t) => {
+  t.same(await handledUpdateTypes(), ['edited_message', 'message'])
 })
 
 t.test('a new bot.on(<update type>) in a Worker plugin is handled with nothing else to edit', async (t) => {

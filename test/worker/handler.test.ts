@@ -1,5 +1,4 @@
-import type { FastifyInstance, FastifyPluginAsync } from 'fastify'
-import fp from 'fastify-plugin'
+import type { FastifyInstance } from 'fastify'
 import t, { type Test } from 'tap'
 import type { BotCommand } from '../../src/commands/command.js'
 import { commands as botCommands } from '../../src/commands/index.js'
@@ -7,8 +6,7 @@ import { sql, type DatabaseContract } from '../../src/db/contract.js'
 import { declaredContracts } from '../../src/db/declared-contracts.js'
 import { CATALOG_CANNOT_TELL } from '../../src/db/verify.js'
 import { lambdaContext } from '../../src/local/queue-poller.js'
-import commandsPlugin from '../../src/plugins/commands.js'
-import { workerPlugins } from '../../src/worker/app.js'
+import { workerPluginsFor } from '../../src/worker/app.js'
 import { createWorkerHandler } from '../../src/worker/handler.js'
 import { isVerificationRequest, VERIFICATION_REQUEST } from '../../src/worker/verification-request.js'
 import { buildTestApp, testConfig } from '../helper.js'
@@ -31,9 +29,8 @@ const balanceCommand = { name: 'balance', description: 'Balance', usage: '/balan
 /** The worker app on the TDS responder, with the bot's registry and the command above. */
 async function workerOn (t: Test, responder: TdsResponder): Promise<FastifyInstance> {
   const dynamo = await startLedgerDynamoDb(t)
-  const withBalance: FastifyPluginAsync = fp(async (app) => { await app.register(commandsPlugin, { commands: [...botCommands, balanceCommand] }) })
   const config = testConfig({ ...dynamo.env, DATABASE_CONNECTION_STRING: responder.connectionString('Connect Timeout=2') })
-  return await buildTestApp(t, config, [...workerPlugins.filter((plugin) => plugin !== commandsPlugin), withBalance])
+  return await buildTestApp(t, config, workerPluginsFor([...botCommands, balanceCommand]))
 }
 
 async function startResponder (t: Test): Promise<TdsResponder> {
