@@ -5,6 +5,7 @@ import { MAX_RECEIVE_COUNT, WORKER } from '../../infra/settings.js'
 import type { Config } from '../config.js'
 import { createSqsQueue } from '../plugins/queue.js'
 import { createDeadLetterHandler } from '../worker/dead-letter.js'
+import { allowedUpdatesOf } from '../worker/handled-updates.js'
 import { createBatchHandler } from '../worker/process-batch.js'
 import { startEmbeddedDynamoDb } from './embedded-dynamodb.js'
 import { startEmbeddedQueues, type EmbeddedQueues } from './embedded-sqs.js'
@@ -126,7 +127,7 @@ export async function wireTelegram (assembly: Assembly, app: FastifyInstance, em
   const webhookSecret = telegram.webhookSecret ?? ''
   if (emulator !== undefined) {
     // As telegram:setup sets a deployed bot: only the update types the app registers handlers for.
-    await emulator.setWebhook({ url: wiring.webhookUrl, secretToken: webhookSecret, allowedUpdates: [...app.handledUpdateTypes] })
+    await emulator.setWebhook({ url: wiring.webhookUrl, secretToken: webhookSecret, allowedUpdates: allowedUpdatesOf(app.handledUpdateTypes) })
     if (!wiring.writeRuntimeFile) return
     await mkdir(dirname(RUNTIME_FILE), { recursive: true })
     const contents: RuntimeFileContents = { emulatorUrl: emulator.url, botUsername: emulator.botUsername, webhookUrl: wiring.webhookUrl }

@@ -2,6 +2,11 @@ import { loadConfig } from '../config.js'
 import type { UpdateType } from '../telegram/update-types.js'
 import { buildWorkerApp } from './app.js'
 
+/** Telegram's `allowed_updates` for these handled types: one sorted list, whoever sets the webhook. */
+export function allowedUpdatesOf (handled: ReadonlySet<UpdateType>): UpdateType[] {
+  return [...handled].sort()
+}
+
 /**
  * The update types the Worker handles, read from the Worker app itself: its plugins' `bot.on`
  * registrations (src/plugins/bot.ts). The app is built offline and closed again, nothing is called: a
@@ -17,7 +22,7 @@ export async function handledUpdateTypes (): Promise<UpdateType[]> {
   }, {}))
   try {
     await app.ready()
-    return [...app.handledUpdateTypes].sort()
+    return allowedUpdatesOf(app.handledUpdateTypes)
   } finally {
     await app.close()
   }
