@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
-import { IdempotencyAlreadyInProgressError, IdempotencyConfig, IdempotencyItemNotFoundError, IdempotencyRecordStatus, makeIdempotent } from '@aws-lambda-powertools/idempotency'
+import { IdempotencyAlreadyInProgressError, IdempotencyConfig, IdempotencyItemAlreadyExistsError, IdempotencyItemNotFoundError, IdempotencyRecordStatus, makeIdempotent } from '@aws-lambda-powertools/idempotency'
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb'
+import type { IdempotencyRecord } from '@aws-lambda-powertools/idempotency/persistence'
 import type { Context } from 'aws-lambda'
 import fp from 'fastify-plugin'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -69,15 +70,36 @@ export function createLedgerClient (settings: Config['ledger']): DynamoDBClient 
 }
 
 /**
- * Powertools' DynamoDB layer, except that saving a COMPLETED record is not given up after one failed
- * call: Powertools tries once and throws (makeIdempotent then fails, though the work ran), and the
- * step's in-progress record would lapse at the update's deadline, so the redelivery would run the
- * side effect again. The record's update is unconditional (it sets the status, the expiry and the
- * result), so repeating it is harmless. Tried again with a doubling wait (LEDGER in infra/settings.ts)
- * while the in-progress record holds, keeping one call's bound and the reply's reserve for the rest of
- * the update; then the last failure is thrown.
+ * Powertools' DynamoDB layer with two changes.
+ *
+ * Saving a COMPLETED record is not given up after one failed call: Powertools tries once and throws
+ * (makeIdempotent then fails, though the work ran), and the step's in-progress record would lapse at
+ * the update's deadline, so the redelivery would run the side effect again. The record's update is
+ * unconditional (it sets the status, the expiry and the result), so repeating it is harmless. Tried
+ * again with a doubling wait (LEDGER in infra/settings.ts) while the in-progress record holds, keeping
+ * one call's bound and the reply's reserve for the rest of the update; then the last failure is thrown.
+ *
+ * An in-progress record the put finds may be its own: the SDK retries a put whose answer was lost or
+ * late (a reset connection, the request timeout), and that put had landed. Powertools would report the
+ * step "in progress in another invocation", and every redelivery would meet the same record until the
+ * update's deadline. The record is this put's when it is in progress with exactly the expiries this put
+ * wrote: the in-progress one is the update's deadline to the millisecond, which another receive of the
+ * same update does not share.
  */
 class PatientPersistenceLayer extends DynamoDBPersistenceLayer {
+  protected override async _putRecord (record: IdempotencyRecord): Promise<void> {
+    try {
+      await super._putRecord(record)
+    } catch (error) {
+      if (!(error instanceof IdempotencyItemAlreadyExistsError)) throw error
+      // DynamoDB answers with the record it found (ALL_OLD); an emulator that does not is read, as Powertools then does.
+      const found = error.existingRecord ?? await this._getRecord(record.idempotencyKey).catch(() => undefined)
+      const own = found !== undefined && found.getStatus() === IdempotencyRecordStatus.INPROGRESS &&
+        found.inProgressExpiryTimestamp === record.inProgressExpiryTimestamp && found.expiryTimestamp === record.expiryTimestamp
+      if (!own) throw error
+    }
+  }
+
   override async saveSuccess (...[data, result]: Parameters<DynamoDBPersistenceLayer['saveSuccess']>): Promise<void> {
     const holdsMs = Math.min(remainingMs(), IN_PROGRESS_WITHOUT_DEADLINE_MS)
     const giveUpAt = Date.now() + holdsMs - LEDGER_CALL_BOUND_MS - RECORD_BUDGET.replyReserveMs

@@ -1,8 +1,9 @@
-import { setTimeout as sleep } from 'node:timers/promises'
 import mssql from 'mssql'
 import t, { type Test } from 'tap'
 import { ProbeReusingPool } from '../../src/db/probe-reusing-pool.js'
 import { TdsResponder } from '../support/tds-responder.js'
+import { recordMssqlConnections } from '../support/mssql-connections.js'
+import { within } from '../support/wait.js'
 import { FILE_BUDGET_MS } from '../support/budgets.js'
 
 t.setTimeout(FILE_BUDGET_MS.inProcessServices)
@@ -36,16 +37,17 @@ t.test('mssql\'s probe connection serves the first request: one login where mssq
   t.equal(responder.logins.length - 2, 1, 'this pool: one login, kept for the next requests')
   t.equal(responder.openConnections, 1)
   await reusing.close()
-  await sleep(50)
+  await within(responder.connectionsClosed(), 'the responder to see the pool\'s connections close')
   t.equal(responder.openConnections, 0, 'closed with the pool')
 })
 
 t.test('a probe that broke before the first request is replaced by a new connection', async (t) => {
   const { responder, pool } = await responderFor(t)
+  const connections = recordMssqlConnections(t)
   const reusing = pool()
   await reusing.connect()
   await responder.dropConnections()
-  await sleep(50)
+  await within(connections.clientSawAllEnd(), 'the pool to see its probe dropped')
   await reusing.request().batch('SELECT 1')
   t.equal(responder.logins.length, 2, 'the probe, then a new connection for the request')
   await reusing.close()
@@ -57,7 +59,7 @@ t.test('a probe never used is closed with the pool', async (t) => {
   await reusing.connect()
   t.equal(responder.openConnections, 1, 'the probe is kept open')
   await reusing.close()
-  await sleep(50)
+  await within(responder.connectionsClosed(), 'the responder to see the pool\'s connections close')
   t.equal(responder.openConnections, 0, 'and closed with the pool')
   t.equal(responder.logins.length, 1)
 })

@@ -58,7 +58,6 @@ export interface PulumiRuntime {
   }, project: string, stack: string, preview: boolean) => Promise<void>
   runInPulumiStack: (init: () => Promise<Record<string, unknown> | undefined>) => Promise<Record<string, unknown> | undefined>
   registerStackTransformation: (transformation: (args: TransformArgs) => undefined) => void
-  waitForRPCs: () => Promise<void>
 }
 
 export interface MockProgram {
@@ -120,21 +119,11 @@ export async function deployUnderMocks ({ runtime, run, program, project, stage,
     })
     return await program()
   }))
-  await settle(runtime, () => resources.length + builds.length)
+  await rpc.idle()
   rpc.close()
 
   const result: MockDeploymentResult = { resources, builds, outputs: outputs ?? {}, unknownRpcMethods }
   writeFileSync(resultFile, JSON.stringify(result))
-}
-
-/** SST creates most resources inside apply() callbacks: wait until registrations stop arriving. */
-async function settle (runtime: PulumiRuntime, count: () => number): Promise<void> {
-  let previous = -1
-  while (previous !== count()) {
-    previous = count()
-    await runtime.waitForRPCs()
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
 }
 
 // How Pulumi marks a secret value when it serialises inputs.
@@ -227,7 +216,7 @@ function policyJson (statements: unknown): string {
 }
 
 /** The SST CLI RPCs a deployment needs (the third only under `sst dev`), answered locally. */
-async function startFakeCli (builds: RecordedBuild[], unknownRpcMethods: string[]): Promise<{ url: string, close: () => void }> {
+async function startFakeCli (builds: RecordedBuild[], unknownRpcMethods: string[]): Promise<{ url: string, idle: () => Promise<void>, close: () => void }> {
   const workDir = mkdtempSync(join(tmpdir(), 'sst-mock-build-'))
   const answer = (method: string, args: Record<string, unknown>): unknown => {
     if (method === 'Provider.Aws.Bootstrap') {
@@ -270,11 +259,18 @@ async function startFakeCli (builds: RecordedBuild[], unknownRpcMethods: string[
       response.end(JSON.stringify(result === undefined ? { error: `rpc: can't find method ${method}` } : { result }))
     })
   })
+  // Neither the server nor its connections keep the process alive; a request in flight does (the
+  // program's side of it), and so does everything else the program still has to do.
+  server.on('connection', (socket) => socket.unref())
   server.listen(0, '127.0.0.1')
+  server.unref()
   await once(server, 'listening')
   const { port } = server.address() as AddressInfo
   return {
     url: `http://127.0.0.1:${port}`,
+    // SST creates most resources inside apply() callbacks, some after a build answered: the program is
+    // done when Node has nothing left to run (its event loop is empty), not after some quiet time.
+    idle: async () => { await new Promise((resolve) => process.once('beforeExit', resolve)) },
     close: () => {
       server.close()
       rmSync(workDir, { recursive: true, force: true })

@@ -79,6 +79,20 @@ t.test('a step in progress elsewhere is a retry (TransientError), never an ackno
   t.equal(ran, true)
 })
 
+t.test('a put that landed but whose answer was lost: the SDK\'s retry finds the record it wrote itself, and the step runs', async (t) => {
+  const dynamo = await startLedgerDynamoDb(t)
+  // The first answer (the in-progress put's) is lost on its way back; from then on the ledger is up.
+  const proxy = await startTcpProxy(dynamo.endpoint, 'drop-response', { afterFirstDrop: 'up' })
+  t.teardown(proxy.close)
+  const ledger = await ledgerOn(t, proxy.url, dynamo.ledgerTable)
+  let runs = 0
+  t.same(await deadlineIn(5000, () => ledger.once(14, 'procedure', async () => { runs++; return 'registered' })), { result: 'registered', remembered: false },
+    'not "in progress in another invocation"')
+  t.equal(proxy.dropped, 1, 'the put landed, its answer was lost')
+  t.equal(runs, 1)
+  t.equal(await ledger.completed(14, 'procedure'), true)
+})
+
 t.test('an expired record is not trusted: dynalite never deletes it (no TTL), Powertools checks the expiry itself', async (t) => {
   const dynamo = await startLedgerDynamoDb(t)
   const ledger = await ledgerOn(t, dynamo.endpoint, dynamo.ledgerTable)

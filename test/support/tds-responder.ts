@@ -258,11 +258,16 @@ export class TdsResponder {
     return this.sockets.size
   }
 
+  /** Resolves once every connection open now has closed on the responder's side (the client closed it, or the responder). */
+  async connectionsClosed (): Promise<void> {
+    await Promise.all([...this.sockets].map(async (socket) => { await once(socket, 'close') }))
+  }
+
   /** Drops every open connection, as a server restart or a network blip does; new connections are accepted. */
   async dropConnections (): Promise<void> {
-    const closed = [...this.sockets].map(async (socket) => { await once(socket, 'close') })
+    const closed = this.connectionsClosed()
     for (const socket of this.sockets) socket.destroy()
-    await Promise.all(closed)
+    await closed
   }
 
   /** Goes away as a crashed server does: stops listening (connections are refused) and drops every connection. */

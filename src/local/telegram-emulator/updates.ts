@@ -98,11 +98,13 @@ export class UpdateQueue {
   /** getUpdates' confirmation: updates with an id below `offset` are forgotten. */
   confirmBelow (offset: number): void {
     this.items = this.items.filter((item) => item.update.update_id >= offset)
+    this.changed.notify()
   }
 
   /** getUpdates with a negative offset: all but the last `count` updates are forgotten. */
   keepLast (count: number): void {
     this.items = this.items.slice(Math.max(0, this.items.length - count))
+    this.changed.notify()
   }
 
   clear (): void {
