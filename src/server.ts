@@ -5,7 +5,7 @@ import { scrubSecrets } from './logger.js'
 import { localLogDestination, logFormat } from './local/log-output.js'
 import { RelayRefusedError } from './local/polling-relay.js'
 import { startLocalRuntime } from './local/runtime.js'
-import { StartupError } from './local/startup-errors.js'
+import { StartupError } from './errors.js'
 
 const USAGE = `npm start: the whole bot on this machine, offline (webhook, worker, dead-letter handler), with whatever
 is not configured embedded: an SQS emulator, SQLite under .data/, a Telegram Bot API emulator.

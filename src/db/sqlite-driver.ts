@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import type Database from 'better-sqlite3'
-import { StartupError } from '../local/startup-errors.js'
+import { StartupError } from '../errors.js'
 
 /** Node's native-module ABI (NODE_MODULE_VERSION) per release line: which Node a build was made for. */
 const NODE_OF_ABI: Readonly<Record<string, string>> = { 108: 'Node 18', 115: 'Node 20', 120: 'Node 21', 127: 'Node 22', 131: 'Node 23', 137: 'Node 24', 141: 'Node 25' }

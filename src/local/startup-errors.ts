@@ -1,11 +1,9 @@
 /**
- * Start-up failures of the local runtime as one line that names the setting to change, never a
- * stack trace and never a value that came from a secret (Telegram's client errors quote URLs that
- * hold the bot token, so only their codes are used here).
+ * Start-up failures of the local runtime as one line that names the setting to change (a
+ * StartupError), never a stack trace and never a value that came from a secret (Telegram's client
+ * errors quote URLs that hold the bot token, so only their codes are used here).
  */
-export class StartupError extends Error {
-  override name = 'StartupError'
-}
+import { StartupError } from '../errors.js'
 
 type SystemError = Error & { code?: string }
 

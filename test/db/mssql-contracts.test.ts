@@ -1,23 +1,14 @@
 import { inspect } from 'node:util'
 import t, { type Test } from 'tap'
 import { sql, type DatabaseAnswer, type DatabaseContract } from '../../src/db/contract.js'
-import { DatabaseContractError, type Database } from '../../src/db/database.js'
-import { createMssqlDatabase } from '../../src/db/mssql-database.js'
+import { DatabaseContractError } from '../../src/db/database.js'
 import { TransientError } from '../../src/errors.js'
-import { TdsResponder } from '../support/tds-responder.js'
+import { mssqlOnResponder, type MssqlOnResponder } from '../support/mssql.js'
 
 // The port's SQL Server adapter with contracts of every kind, through the real mssql driver against the
 // TDS responder: what goes on the wire, and what the contract's outcome is given.
 
-async function setUp (t: Test): Promise<{ responder: TdsResponder, database: Database }> {
-  const responder = await TdsResponder.start()
-  const database = await createMssqlDatabase(responder.connectionString('Connect Timeout=1;Request Timeout=1000'))
-  t.teardown(async () => {
-    await database.close()
-    await responder.close()
-  })
-  return { responder, database }
-}
+const setUp = async (t: Test): Promise<MssqlOnResponder> => await mssqlOnResponder(t, 'Connect Timeout=1;Request Timeout=1000')
 
 const answerOf = (answer: DatabaseAnswer): DatabaseAnswer => answer
 

@@ -8,7 +8,7 @@ import { TransientError } from '../../src/errors.js'
 import { findTokenRun } from '../support/reliability.js'
 import { TdsResponder, type SqlServerError } from '../support/tds-responder.js'
 import { until, within } from '../support/wait.js'
-import { recordMssqlConnections } from '../support/mssql-connections.js'
+import { mssqlOnResponder, recordMssqlConnections } from '../support/mssql.js'
 import { FILE_BUDGET_MS } from '../support/budgets.js'
 
 t.setTimeout(FILE_BUDGET_MS.inProcessServices)
@@ -34,14 +34,8 @@ interface Setup { responder: TdsResponder, store: Database, connectionString: st
 
 /** A responder and a store connected to it, both closed when the test ends. */
 async function setUp (t: Test, options = SHORT_TIMEOUTS): Promise<Setup> {
-  const responder = await TdsResponder.start()
-  const connectionString = responder.connectionString(options)
-  const store = await createMssqlDatabase(connectionString)
-  t.teardown(async () => {
-    await store.close()
-    await responder.close()
-  })
-  return { responder, store, connectionString }
+  const { responder, database, connectionString } = await mssqlOnResponder(t, options)
+  return { responder, store: database, connectionString }
 }
 
 /** Awaits the failure of `attempt`, asserts a TransientError with that message, and that no secret is in it or its cause. */

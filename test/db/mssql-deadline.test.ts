@@ -1,10 +1,10 @@
 import t, { type Test } from 'tap'
 import { RECORD_BUDGET } from '../../infra/settings.js'
-import { createMssqlDatabase } from '../../src/db/mssql-database.js'
 import { registerContract, type RegistrationRequest } from '../../src/commands/register.js'
 import type { Database } from '../../src/db/database.js'
 import { runWithDeadline } from '../../src/deadline.js'
-import { TdsResponder } from '../support/tds-responder.js'
+import type { TdsResponder } from '../support/tds-responder.js'
+import { mssqlOnResponder } from '../support/mssql.js'
 import { FILE_BUDGET_MS } from '../support/budgets.js'
 
 t.setTimeout(FILE_BUDGET_MS.inProcessServices)
@@ -23,13 +23,8 @@ const registration: RegistrationRequest = { telegramUserId: 5001, telegramChatId
 const BOUND_MS = 9000
 
 async function setUp (t: Test): Promise<{ responder: TdsResponder, store: Database }> {
-  const responder = await TdsResponder.start()
-  const store = await createMssqlDatabase(responder.connectionString('Connect Timeout=1;Request Timeout=5000'))
-  t.teardown(async () => {
-    await store.close()
-    await responder.close()
-  })
-  return { responder, store }
+  const { responder, database } = await mssqlOnResponder(t, 'Connect Timeout=1;Request Timeout=5000')
+  return { responder, store: database }
 }
 
 t.test('not started when the deadline leaves less than the procedure\'s bound plus the reply', async (t) => {

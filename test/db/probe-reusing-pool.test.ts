@@ -2,7 +2,7 @@ import mssql from 'mssql'
 import t, { type Test } from 'tap'
 import { ProbeReusingPool } from '../../src/db/probe-reusing-pool.js'
 import { TdsResponder } from '../support/tds-responder.js'
-import { recordMssqlConnections } from '../support/mssql-connections.js'
+import { recordMssqlConnections } from '../support/mssql.js'
 import { within } from '../support/wait.js'
 import { FILE_BUDGET_MS } from '../support/budgets.js'
 

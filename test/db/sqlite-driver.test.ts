@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import t, { type Test } from 'tap'
 import { loadSqliteDriver, sqliteDriverFailure } from '../../src/db/sqlite-driver.js'
-import { StartupError } from '../../src/local/startup-errors.js'
+import { StartupError } from '../../src/errors.js'
 import { LAMBDA_NODE_MAJOR, nodeBinary } from '../../scripts/lib/node-release.js'
 import { runToCompletion, withoutNotices } from '../support/child-process.js'
 

@@ -3,10 +3,11 @@ import { REPLIES } from '../../src/commands/register.js'
 import { RETRY_AFTER_SECONDS } from '../../src/plugins/error-handler.js'
 import { APOLOGY } from '../../src/worker/dead-letter.js'
 import {
-  attemptRows, replyTexts, quietPeriod, startPipeline, waitUntil,
+  attemptRows, replyTexts, quietPeriod, startPipeline,
   watchForLeaks, type Pipeline
 } from '../support/reliability.js'
 import { FILE_BUDGET_MS } from '../support/budgets.js'
+import { until } from '../support/wait.js'
 
 t.setTimeout(FILE_BUDGET_MS.localRuntime)
 
@@ -56,15 +57,15 @@ t.test('the queue refuses, then takes updates but loses its answers, then is bac
   const users = Array.from({ length: 6 }, (_, index) => 5000 + index)
   for (const text of SCRIPT) for (const id of users) emulator.sendUserMessage({ from: user(id), text })
 
-  await waitUntil(() => proxy.connections.refuse >= 3 * users.length, 10_000, 'the webhook to be refused by the queue on every chat\'s retries')
+  await until(() => proxy.connections.refuse >= 3 * users.length, 'the webhook to be refused by the queue on every chat\'s retries', 10_000)
   t.match(emulator.webhook.last_error_message, /503/, 'Telegram saw 503s')
   t.equal(emulator.webhook.pending_update_count, SCRIPT.length * users.length, 'Telegram still holds every update')
   t.same(emulator.callsOf('sendMessage'), [], 'nothing answered while the queue was down')
 
   // SQS takes the updates (the worker answers them) but the webhook never hears back: 503 again.
   proxy.setMode('drop-response')
-  await waitUntil(() => users.every((id) => emulator.botMessages(id).length >= 1), 15_000, 'the first update of every user to get through SQS')
-  await waitUntil(() => proxy.connections['drop-response'] >= 4 * users.length, 15_000, 'Telegram to retry the updates SQS took')
+  await until(() => users.every((id) => emulator.botMessages(id).length >= 1), 'the first update of every user to get through SQS', 15_000)
+  await until(() => proxy.connections['drop-response'] >= 4 * users.length, 'Telegram to retry the updates SQS took', 15_000)
   t.equal(emulator.webhook.pending_update_count, SCRIPT.length * users.length, 'Telegram still holds every update: it never got a 2xx')
 
   proxy.setMode('up')

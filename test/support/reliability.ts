@@ -127,15 +127,6 @@ export function replyTexts (emulator: TelegramEmulator, chatId: number): Array<s
   return emulator.botMessages(chatId).map((message) => message.text)
 }
 
-/** Resolves once `check` holds (polled every 20 ms); rejects after `timeoutMs` with `what` and the last state. */
-export async function waitUntil (check: () => boolean, timeoutMs: number, what: string | (() => string)): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${typeof what === 'string' ? what : what()}`)
-    await new Promise((resolve) => setTimeout(resolve, 20))
-  }
-}
-
 export const sleep = async (ms: number): Promise<void> => { await new Promise((resolve) => setTimeout(resolve, ms)) }
 
 /**

@@ -4,7 +4,7 @@
  * here instead, with the one line that says how to fix it.
  */
 import { loadSqliteDriver } from '../../src/db/sqlite-driver.js'
-import { StartupError } from '../../src/local/startup-errors.js'
+import { StartupError } from '../../src/errors.js'
 
 try {
   loadSqliteDriver()

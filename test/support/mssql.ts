@@ -1,6 +1,32 @@
 import { once, type EventEmitter } from 'node:events'
 import mssql from 'mssql'
 import type { Test } from 'tap'
+import type { Database } from '../../src/db/database.js'
+import { createMssqlDatabase } from '../../src/db/mssql-database.js'
+import { TdsResponder } from './tds-responder.js'
+
+export interface MssqlOnResponder {
+  responder: TdsResponder
+  /** The SQL Server adapter of the database port, connected to the responder. */
+  database: Database
+  connectionString: string
+}
+
+/**
+ * A TDS responder and the port's SQL Server adapter connected to it through the real mssql driver,
+ * with `options` (`keyword=value;` pairs: the timeouts) added to the connection string; both closed
+ * when the test ends.
+ */
+export async function mssqlOnResponder (t: Test, options: string): Promise<MssqlOnResponder> {
+  const responder = await TdsResponder.start()
+  const connectionString = responder.connectionString(options)
+  const database = await createMssqlDatabase(connectionString)
+  t.teardown(async () => {
+    await database.close()
+    await responder.close()
+  })
+  return { responder, database, connectionString }
+}
 
 interface TediousConnection extends EventEmitter { closed?: boolean }
 interface PoolPrototype { _poolCreate: (this: unknown) => Promise<TediousConnection> }
