@@ -223,7 +223,8 @@ t.test('a server that stops answering mid-call: the request times out, and the u
   const started = Date.now()
   await transientFailure(t, store.call(registerContract, registration), /request to SQL Server failed \(ETIMEOUT\)/, setup)
   const elapsed = Date.now() - started
-  t.ok(elapsed >= 2000 && elapsed < 3500, `300 ms request timeout + 2 s cancel timeout (took ${elapsed} ms)`)
+  t.ok(elapsed >= 2000, `300 ms request timeout + the 2 s cancel timeout (took ${elapsed} ms)`)
+  t.ok(elapsed < 4700, `not tedious's default cancel timeout, 5 s (took ${elapsed} ms)`)
 })
 
 t.test('a refused login is transient and not retried in-process (SQS retries the record)', async (t) => {
