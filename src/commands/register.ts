@@ -1,6 +1,6 @@
 import { TelegramError } from 'telegraf'
 import { sql, type DatabaseContract } from '../db/contract.js'
-import { failureLogFields } from '../telegram/refusal.js'
+import { failureLogFields, isPermanentTelegramRefusal } from '../telegram/refusal.js'
 import { isFromOwnAccount, type RawUpdate } from '../telegram/update.js'
 import { callDatabase } from './call-database.js'
 import { isGroupChat, type BotCommand, type CommandInvocation, type MessageInvocation } from './command.js'
@@ -135,6 +135,11 @@ async function answer (invocation: CommandInvocation): Promise<void> {
   try {
     await replyOnce(invocation, outcome === 'registered' ? REPLIES.registered(credentials.username) : REPLIES.rejected)
   } catch (error) {
+    if (isPermanentTelegramRefusal(error)) {
+      // Refused for good (the user blocked the bot, it left the group): the worker acknowledges the update, nothing to retry.
+      log.warn({ ...failureLogFields(error), outcome }, 'register: Telegram refused the reply after the procedure ran; it cannot be sent')
+      throw error
+    }
     log.error({ ...failureLogFields(error), outcome }, 'register: the reply could not be sent after the procedure ran; the update is retried for the reply only')
     // Counted once per update: by the receive that ran the procedure, not again by the redeliveries
     // that retry the reply (those take the outcome from the ledger).
@@ -145,12 +150,17 @@ async function answer (invocation: CommandInvocation): Promise<void> {
 
 /**
  * In a group, the message with the token is deleted before `answer` (or its sender asked to delete it
- * after): for a /register and for an edit of one, which shows the token to everyone again.
+ * after, whether the answer went out or not): for a /register and for an edit of one, which shows the
+ * token to everyone again.
  */
 export async function withTokenMessageRemoved (invocation: MessageInvocation, answer: () => Promise<void>): Promise<void> {
   const deleted = isGroupChat(invocation.ctx.chat) ? await deleteCommandMessage(invocation) : true
-  await answer()
-  if (!deleted) await askToDeleteMessage(invocation)
+  try {
+    await answer()
+  } finally {
+    // Even when the answer failed: the token is on show until its sender deletes it (the ledger sends the note once).
+    if (!deleted) await askToDeleteMessage(invocation)
+  }
 }
 
 /** `/register <username> <token>`: links the sender's Telegram account to their platform account. */

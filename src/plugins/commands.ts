@@ -6,25 +6,7 @@ import { isGroupChat, type BotCommand, type MessageContext, type MessageInvocati
 import { answerEditedCommand } from '../commands/edited-command.js'
 import { commands as allCommands } from '../commands/index.js'
 import { replyOnce } from '../commands/reply-once.js'
-
-/** Telegram's command syntax: `/name` or `/name@bot_username`, then arguments. */
-const COMMAND = /^\/([A-Za-z0-9_]{1,32})(?:@([A-Za-z0-9_]{1,32}))?(?:\s+([\s\S]*))?$/
-
-export interface ParsedCommand { name: string, addressee?: string, args: string[] }
-
-export function parseCommand (text: string): ParsedCommand | undefined {
-  const match = COMMAND.exec(text.trim())
-  if (match === null) return undefined
-  const rest = match[3]?.trim() ?? ''
-  return { name: (match[1] ?? '').toLowerCase(), addressee: match[2], args: rest === '' ? [] : rest.split(/\s+/) }
-}
-
-/** Where a message's command is written: its text, or the caption of a photo, video or file (parsed the same way). */
-export function commandTextOf (message: object): string | undefined {
-  const { text, caption } = message as { text?: unknown, caption?: unknown }
-  if (typeof text === 'string') return text
-  return typeof caption === 'string' ? caption : undefined
-}
+import { commandTextOf, parseCommand } from '../telegram/command-text.js'
 
 export interface CommandRegistry {
   readonly commands: readonly BotCommand[]

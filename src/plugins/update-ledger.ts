@@ -83,8 +83,9 @@ export function createLedgerClient (settings: Config['ledger']): DynamoDBClient 
  * late (a reset connection, the request timeout), and that put had landed. Powertools would report the
  * step "in progress in another invocation", and every redelivery would meet the same record until the
  * update's deadline. The record is this put's when it is in progress with exactly the expiries this put
- * wrote: the in-progress one is the update's deadline to the millisecond, which another receive of the
- * same update does not share.
+ * wrote: the in-progress one is the update's deadline to the millisecond, which another invocation's
+ * receive of the same update does not share. Two copies of one update in the same batch do share it
+ * (its records have one deadline): createUpdateLedger keeps the second from ever reaching the put.
  */
 class PatientPersistenceLayer extends DynamoDBPersistenceLayer {
   protected override async _putRecord (record: IdempotencyRecord): Promise<void> {
@@ -154,9 +155,22 @@ export function createUpdateLedger (client: DynamoDBClient, tableName: string, o
     apology: stepOf('apology')
   }
 
+  // The steps this process is running, and those whose completion went unsaved, until their in-progress
+  // record lapses. Two copies of one update in a batch (a redelivery beside the original, above all on the
+  // dead-letter path, which runs its records in parallel) share the in-progress record's expiries, so the
+  // put's own-record check above would let the second copy run the step too: it is refused here first.
+  // Each hold lasts until the step's in-progress record lapses (the update's deadline), as a hold elsewhere would.
+  const held = new Map<string, { until: number }>()
+  const inProgressUntil = (): number => Date.now() + Math.min(remainingMs(), IN_PROGRESS_WITHOUT_DEADLINE_MS)
+
   return {
     async once (updateId, step, work) {
       type Result = typeof work extends () => Promise<infer R> ? R : never
+      const key = `${step}#${updateId}`
+      if ((held.get(key)?.until ?? 0) > Date.now()) throw new TransientError(`update ${updateId}: its ${step} is in progress in this invocation; retried later`)
+      const hold = { until: inProgressUntil() }
+      held.set(key, hold)
+      let keepHeld = false
       let ran = false
       let failure: { error: unknown } | undefined
       let returned: { result: Result } | undefined
@@ -177,6 +191,8 @@ export function createUpdateLedger (client: DynamoDBClient, tableName: string, o
         // The work ran and returned, only its completion could not be saved: its result goes on from
         // memory. A redelivery (after the in-progress record has lapsed) would run the step again.
         if (returned !== undefined) {
+          keepHeld = true
+          setTimeout(() => { if (held.get(key) === hold) held.delete(key) }, hold.until - Date.now()).unref()
           onCompletionUnsaved(updateId, step, error)
           return { result: returned.result, remembered: false }
         }
@@ -187,6 +203,8 @@ export function createUpdateLedger (client: DynamoDBClient, tableName: string, o
         // then lapses at the update's deadline, before any redelivery.
         if (failure !== undefined) throw failure.error
         throw new TransientError(`update ${updateId}: the ledger is unavailable (${(error as Error).name})`, { cause: error })
+      } finally {
+        if (!keepHeld && held.get(key) === hold) held.delete(key)
       }
     },
 

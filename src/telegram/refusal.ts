@@ -35,3 +35,12 @@ export function failureLogFields (error: unknown): { telegram: TelegramRefusal, 
   if (telegram === undefined) return { err: error }
   return error instanceof TransientError ? { telegram, failure: error.message } : { telegram }
 }
+
+/**
+ * Telegram refused for good because of the chat or the request (400 bad request, 403 blocked by the
+ * user): a retry would be refused again. 401/404 mean our token or API root is wrong: those are retried,
+ * so they end in the DLQ and its alarm instead of being acknowledged.
+ */
+export function isPermanentTelegramRefusal (error: unknown): boolean {
+  return error instanceof TelegramError && (error.code === 400 || error.code === 403)
+}

@@ -15,7 +15,8 @@ export function retryDelayMs (error: unknown, attempt: number): number | undefin
     if (error.code === 429) return ((error.parameters?.retry_after ?? 1) * 1000)
     return error.code >= 500 ? FIRST_BACKOFF_MS * 2 ** (attempt - 1) : undefined
   }
-  // node-fetch's FetchError and socket errors: the request may not have reached Telegram; try again.
+  // node-fetch's FetchError and socket errors: Telegram may or may not have taken the request; tried again,
+  // so a message it took may go out twice (docs/design.md, "What still happens twice").
   const name = (error as { name?: unknown } | undefined)?.name
   return name === 'FetchError' || name === 'AbortError' ? FIRST_BACKOFF_MS * 2 ** (attempt - 1) : undefined
 }

@@ -3,15 +3,17 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import type { FastifyInstance } from 'fastify'
 import { callSignal } from '../deadline.js'
 import { SQS_SEND_BOUND_MS, type QueuedUpdate, type UpdateQueue } from '../plugins/queue.js'
-import { failureLogFields } from '../telegram/refusal.js'
+import { commandForBotIn } from '../telegram/command-text.js'
+import { failureLogFields, isPermanentTelegramRefusal } from '../telegram/refusal.js'
 import { chatIdOf, senderIdOf, updateTypeOf, type RawUpdate } from '../telegram/update.js'
-import { isPermanentTelegramRefusal, recordLogger, updateOf, withinRecordBudget } from './records.js'
+import { recordLogger, updateOf, withinRecordBudget } from './records.js'
 
 export const APOLOGY = 'Sorry, I could not process your message. Please try again later.'
 
 /**
- * The DLQ's handler. Each dead update is first parked (kept 14 days for a redrive), then its sender
- * is told, unless the update's reply had been confirmed sent (then nothing went wrong for the user).
+ * The DLQ's handler. Each dead update is first parked (kept 14 days for a redrive), then, when it held
+ * a command for this bot, its sender is told, unless the update's reply had been confirmed sent (then
+ * nothing went wrong for the user).
  * Both steps go through the update ledger, so each happens at most once per update, ever, however
  * often the record comes back. Every record runs inside its own deadline within the invocation, so
  * one hanging apology is aborted and never holds the batch past the function's timeout. Records are
@@ -44,8 +46,9 @@ export function createDeadLetterHandler (app: FastifyInstance, parked: UpdateQue
         const { remembered } = await app.updateLedger.once(updateId, 'parked', async () => { await park(); return 'parked' })
         log.error({ updateId, updateType, parkedBefore: remembered }, 'update could not be processed and was parked for redrive')
 
+        // Only a command waits for an answer: a plain message or a member update that failed gets no apology.
         const chatId = senderIdOf(update) === undefined ? undefined : chatIdOf(update)
-        if (chatId === undefined) return
+        if (chatId === undefined || commandForBotIn(update, app.bot.botInfo?.username) === undefined) return
         if (await app.updateLedger.completed(updateId, 'reply')) {
           log.info({ updateId }, 'the update\'s reply had been confirmed sent: no apology')
           return

@@ -1,8 +1,8 @@
 import { processPartialResponse, SqsFifoPartialProcessorAsync } from '@aws-lambda-powertools/batch'
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import type { FastifyInstance } from 'fastify'
-import { failureLogFields } from '../telegram/refusal.js'
-import { isPermanentTelegramRefusal, recordLogger, updateOf, withinRecordBudget } from './records.js'
+import { failureLogFields, isPermanentTelegramRefusal } from '../telegram/refusal.js'
+import { recordLogger, updateOf, withinRecordBudget } from './records.js'
 
 /**
  * The worker's batch handler: records in order, and on the first failure of a message group that

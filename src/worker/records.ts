@@ -1,6 +1,5 @@
 import type { Context, SQSRecord } from 'aws-lambda'
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
-import { TelegramError } from 'telegraf'
 import type { Update } from 'telegraf/types'
 import { RECORD_BUDGET } from '../../infra/settings.js'
 import { runWithDeadline } from '../deadline.js'
@@ -19,15 +18,6 @@ export function recordLogger (app: FastifyInstance, record: SQSRecord): FastifyB
     groupId: record.attributes.MessageGroupId,
     receiveCount: Number(record.attributes.ApproximateReceiveCount)
   })
-}
-
-/**
- * Telegram refused for good because of the chat or the request (400 bad request, 403 blocked by the
- * user): a retry would be refused again. 401/404 mean our token or API root is wrong: those are retried,
- * so they end in the DLQ and its alarm instead of being acknowledged.
- */
-export function isPermanentTelegramRefusal (error: unknown): boolean {
-  return error instanceof TelegramError && (error.code === 400 || error.code === 403)
 }
 
 /**

@@ -105,6 +105,20 @@ t.test('the note failing to go out is logged; the update is not retried (the pro
   t.ok(logLinesWithMessage('register: the note asking to delete the /register message could not be sent').length > 0)
 })
 
+t.test('a reply that fails in a group where the bot may not delete: the note still goes out, once across the redelivery', async (t) => {
+  const { app, telegram } = await startWorkerFixture(t)
+  const record = updateRecord(telegram.sendUserMessage({ chat: group, from: alice, text: '/register demo demo-token' }))
+  // The reply meets a wait longer than the record has left: the update fails and is retried.
+  telegram.failNext('sendMessage', { error_code: 429, retry_after: 120, description: 'Too Many Requests: retry after 120' })
+  const handler = createBatchHandler(app)
+  t.same((await handler(sqsEvent([record]), context())).batchItemFailures, [{ itemIdentifier: record.messageId }], 'retried for the reply')
+  const note = TEXTS.deleteYourMessage('register_test_bot')
+  t.same(telegram.botMessages(group.id).map((message) => message.text), [note], 'the token is not left on show until the retry')
+  t.same((await handler(sqsEvent([{ ...record, messageId: 'redelivered' }]), context())).batchItemFailures, [])
+  t.same(telegram.botMessages(group.id).map((message) => message.text), [note, REPLIES.registered('demo')], 'the reply, and no second note')
+  t.equal(attemptRows(app).length, 1)
+})
+
 t.test('a redelivered group /register: no second deletion attempt, no second note, no second reply', async (t) => {
   const { app, telegram } = await startWorkerFixture(t)
   const tidy = { id: -100558, type: 'group' as const, title: 'Tidy' }

@@ -102,7 +102,9 @@ t.test('several records of one batch: one line per outcome counted, whose values
 
 t.test('the reply failing after the procedure is counted once per update, not per redelivery', async (t) => {
   const { app, telegram } = await startWorkerFixture(t)
-  telegram.failNext('sendMessage', { error_code: 403, description: 'Forbidden: bot was blocked by the user' })
+  // A wait longer than the record has left: the reply fails as transient and the update is retried.
+  const throttled = { error_code: 429, retry_after: 120, description: 'Too Many Requests: retry after 120' } as const
+  telegram.failNext('sendMessage', throttled)
   const record = updateRecord(telegram.sendUserMessage({ from: person, text: '/register demo demo-token' }))
   const from = capturedLogLines.length
   await createBatchHandler(app)(sqsEvent([record]), lambdaContext('worker', 60_000))
@@ -112,13 +114,25 @@ t.test('the reply failing after the procedure is counted once per update, not pe
   t.same(outcomeValues(lines, 'register', 'registered'), [1])
 
   // SQS delivers it again and the reply fails again: the outcome comes from the ledger, no second count.
-  telegram.failNext('sendMessage', { error_code: 403, description: 'Forbidden: bot was blocked by the user' })
+  telegram.failNext('sendMessage', throttled)
   const again = capturedLogLines.length
   await createBatchHandler(app)(sqsEvent([record]), lambdaContext('worker', 60_000))
   const redelivered = emfLinesSince(again)
   t.equal(redelivered.length, 1, 'no outcome line')
   t.equal(metricsOf(redelivered[0] as Emf).ReplyFailedAfterProcedure, undefined, 'the redelivery does not count it again')
   t.same(metricsOf(redelivered[0] as Emf).LedgerHit, { unit: 'Count', values: [1] }, 'it is a ledger hit')
+})
+
+t.test('a reply Telegram refuses for good after the procedure (the user blocked the bot) is not counted: nothing can be retried', async (t) => {
+  const { app, telegram } = await startWorkerFixture(t)
+  telegram.failNext('sendMessage', { error_code: 403, description: 'Forbidden: bot was blocked by the user' })
+  const record = updateRecord(telegram.sendUserMessage({ from: { ...person, id: 5302 }, text: '/register demo demo-token' }))
+  const from = capturedLogLines.length
+  t.same((await createBatchHandler(app)(sqsEvent([record]), lambdaContext('worker', 60_000))).batchItemFailures, [], 'acknowledged')
+  const lines = emfLinesSince(from)
+  t.equal(lines.flatMap((emf) => metricsOf(emf).ReplyFailedAfterProcedure?.values ?? []).length, 0)
+  t.same(outcomeValues(lines, 'register', 'registered'), [1])
+  t.equal(logLinesWithMessage('register: Telegram refused the reply after the procedure ran; it cannot be sent').length, 1, 'a warning, not an error')
 })
 
 t.test('namespace and service from the environment; written at any LOG_LEVEL; the ledger hit metric; nothing written when disabled', async (t) => {

@@ -61,6 +61,8 @@ t.test('a step whose work throws is forgotten, so a redelivery runs it again (an
 t.test('a step in progress elsewhere is a retry (TransientError), never an acknowledgement; after its deadline it can be taken over', async (t) => {
   const dynamo = await startLedgerDynamoDb(t)
   const ledger = await ledgerOn(t, dynamo.endpoint, dynamo.ledgerTable)
+  // Another invocation: its own ledger, meeting the first's record in the table.
+  const elsewhere = await ledgerOn(t, dynamo.endpoint, dynamo.ledgerTable)
   let release = (): void => {}
   let started = (): void => {}
   const holding = new Promise<void>((resolve) => { started = resolve })
@@ -70,12 +72,12 @@ t.test('a step in progress elsewhere is a retry (TransientError), never an ackno
   // Powertools runs the step only once its in-progress record is written: from here the record is there.
   await holding
   let ran = false
-  await t.rejects(deadlineIn(5000, () => ledger.once(9, 'reply', async () => { ran = true; return 'sent' })), TransientError, 'in progress: retried')
+  await t.rejects(deadlineIn(5000, () => elsewhere.once(9, 'reply', async () => { ran = true; return 'sent' })), TransientError, 'in progress: retried')
   t.equal(ran, false)
   await t.rejects(first, { name: 'DeadlineExceededError' }, 'the first holder ran past its deadline')
   release()
   // The first holder's deadline has passed: its in-progress record no longer blocks anyone.
-  t.same(await deadlineIn(5000, () => ledger.once(9, 'reply', async () => { ran = true; return 'sent' })), { result: 'sent', remembered: false })
+  t.same(await deadlineIn(5000, () => elsewhere.once(9, 'reply', async () => { ran = true; return 'sent' })), { result: 'sent', remembered: false })
   t.equal(ran, true)
 })
 
@@ -91,6 +93,30 @@ t.test('a put that landed but whose answer was lost: the SDK\'s retry finds the 
   t.equal(proxy.dropped, 1, 'the put landed, its answer was lost')
   t.equal(runs, 1)
   t.equal(await ledger.completed(14, 'procedure'), true)
+})
+
+t.test('two copies of one update in a batch share its deadline: the second is refused while the first runs, never taken for the first\'s own record', async (t) => {
+  const dynamo = await startLedgerDynamoDb(t)
+  const ledger = await ledgerOn(t, dynamo.endpoint, dynamo.ledgerTable)
+  const at = Date.now() + 5000
+  let runs = 0
+  let started = (): void => {}
+  const holding = new Promise<void>((resolve) => { started = resolve })
+  let release = (): void => {}
+  const first = runWithDeadline(at, () => ledger.once(15, 'apology', async () => {
+    runs++
+    started()
+    await new Promise<void>((resolve) => { release = resolve })
+    return 'sent'
+  }))
+  await holding
+  await t.rejects(runWithDeadline(at, () => ledger.once(15, 'apology', async () => { runs++; return 'sent' })),
+    { name: 'TransientError', message: /in progress in this invocation/ }, 'the copy is retried')
+  release()
+  t.same(await first, { result: 'sent', remembered: false })
+  t.same(await runWithDeadline(at, () => ledger.once(15, 'apology', async () => { runs++; return 'sent' })), { result: 'sent', remembered: true },
+    'once the first has finished, the copy finds its completion')
+  t.equal(runs, 1)
 })
 
 t.test('an expired record is not trusted: dynalite never deletes it (no TTL), Powertools checks the expiry itself', async (t) => {
@@ -125,12 +151,17 @@ t.test('a ledger down from right after the work until the step\'s time runs out:
   const told: Array<[number, string]> = []
   const ledger = createUpdateLedger(client, dynamo.ledgerTable, (updateId, step) => { told.push([updateId, step]) })
   // 12 s of deadline leave about 1 s of retries (one call's bound and the reply's reserve are kept back).
-  const outcome = await deadlineIn(12_000, () => ledger.once(13, 'procedure', async () => { proxy.setMode('refuse'); return 'registered' }))
+  const at = Date.now() + 12_000
+  const outcome = await runWithDeadline(at, () => ledger.once(13, 'procedure', async () => { proxy.setMode('refuse'); return 'registered' }))
   t.same(outcome, { result: 'registered', remembered: false }, 'the result goes on')
   t.same(told, [[13, 'procedure']], 'told once')
   t.ok(proxy.connections.refuse > LEDGER.dynamoMaxAttempts, `the save was tried more than once (${proxy.connections.refuse} refused connections)`)
   proxy.setMode('up')
   t.equal(await ledger.completed(13, 'procedure'), false, 'not recorded: a redelivery after the deadline runs it again (docs/design.md)')
+  let ranAgain = false
+  await t.rejects(runWithDeadline(at, () => ledger.once(13, 'procedure', async () => { ranAgain = true; return 'registered' })),
+    { name: 'TransientError', message: /in progress in this invocation/ }, 'a copy of the update within the same deadline does not run it again')
+  t.equal(ranAgain, false)
 })
 
 t.test('the plugin: fastify.updateLedger on LEDGER_TABLE; without it, start-up fails with one line', async (t) => {

@@ -218,12 +218,12 @@ export function findTokenRun (texts: readonly string[], tokens: readonly string[
 export function assertNoTokenRuns (t: Test, tokens: readonly string[], texts: readonly string[] = []): void {
   t.ok(tokens.length > 0 && tokens.every((token) => token.length >= 6), 'there are tokens to look for')
   const inLogs = findTokenRun(capturedLogLines, tokens)
-  t.equal(inLogs === undefined ? undefined : `a run of ${describeSecret(inLogs.token)} in: ${inLogs.text.replace(inLogs.run, '<RUN>')}`, undefined, 'no log line holds a run of 6 characters of a /register token')
+  t.equal(inLogs === undefined ? undefined : `a run of the token ${describeSecret(inLogs.token)} in: ${inLogs.text.replace(inLogs.run, '<RUN>')}`, undefined, 'no log line holds a run of 6 characters of a /register token')
   const sent = findTokenRun(texts, tokens)
-  t.equal(sent === undefined ? undefined : `a run of ${describeSecret(sent.token)}`, undefined, 'nothing sent to Telegram holds a run of 6 characters of a /register token')
+  t.equal(sent === undefined ? undefined : `a run of the token ${describeSecret(sent.token)}`, undefined, 'nothing sent to Telegram holds a run of 6 characters of a /register token')
 }
 
-/** Names a secret in an assertion without printing it. */
+/** Names a secret in an assertion without printing any of it (not even a prefix: test output is a log too). */
 function describeSecret (value: string): string {
-  return `${value.slice(0, 3)}… (${value.length} chars)`
+  return `of ${value.length} characters`
 }

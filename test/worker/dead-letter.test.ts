@@ -51,6 +51,21 @@ t.test('a dead update is parked with its ids and the user is told once', async (
   t.notOk(capturedLogLines.some((line) => line.includes('secret-dead-token')), 'no message text in the logs')
 })
 
+t.test('only a command for this bot waits for an answer: a dead plain message or another bot\'s command is parked without an apology', async (t) => {
+  const { telegram, parkedSends, handler } = await fixture(t)
+  const texts: Array<{ text: string } | { caption: string }> = [
+    { text: 'just chatting about bets' },
+    { text: '/register@another_bot demo token-for-them' },
+    { text: '/register@register_test_bot demo secret-ours' },
+    { caption: '/help' }
+  ]
+  const senders = texts.map((_text, index) => ({ id: 7201 + index, first_name: `User ${index}` }))
+  const records = texts.map((text, index) => updateRecord(telegram.sendUserMessage({ from: senders[index]!, ...text }), 5))
+  t.same((await handler(sqsEvent(records), lambdaContext('dead-letter', 60_000))).batchItemFailures, [])
+  t.equal(parkedSends.length, 4, 'every dead update is parked, apology or not')
+  t.same(senders.map((from) => telegram.botMessages(from.id).map((message) => message.text)), [[], [], [APOLOGY], [APOLOGY]])
+})
+
 t.test('one bad record never fails the others; a retry after a failed apology parks nothing twice', async (t) => {
   // Per chat, so that the order in which the records reach Telegram does not matter.
   let failures = 0
@@ -62,8 +77,8 @@ t.test('one bad record never fails the others; a retry after a failed apology pa
   })
   const unreadable = { ...updateRecord({ update_id: 77 }), body: 'not json' }
   const noSender = updateRecord({ update_id: 78, poll: { id: 'p', question: 'q', options: [] } })
-  const blocked = updateRecord(telegram.sendUserMessage({ from: { id: 7002, first_name: 'Eve' }, text: 'hi' }))
-  const failing = updateRecord(telegram.sendUserMessage({ from: user, text: 'hello' }))
+  const blocked = updateRecord(telegram.sendUserMessage({ from: { id: 7002, first_name: 'Eve' }, text: '/help' }))
+  const failing = updateRecord(telegram.sendUserMessage({ from: user, text: '/start' }))
 
   const result = await handler(sqsEvent([unreadable, noSender, blocked, failing]), lambdaContext('dead-letter', 60_000))
   t.same(result.batchItemFailures, [{ itemIdentifier: failing.messageId }], 'only the record whose apology could not be sent is retried')

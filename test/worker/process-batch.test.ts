@@ -149,7 +149,7 @@ t.test('the reply failing after the procedure ran: logged and acknowledged, the 
   const result = await createBatchHandler(app)(sqsEvent([record]), context())
   t.same(result.batchItemFailures, [])
   t.equal(attempts(app.database).length, 1)
-  t.ok(capturedLogLines.some((line) => line.includes('the reply could not be sent after the procedure ran')))
+  t.ok(capturedLogLines.some((line) => line.includes('Telegram refused the reply after the procedure ran')))
 })
 
 t.test('the reply failing for a while after the procedure ran: the record is redelivered, the procedure runs once, the reply goes out once', async (t) => {

@@ -1,0 +1,35 @@
+import { updateTypeOf, type RawUpdate } from './update.js'
+
+/** Telegram's command syntax: `/name` or `/name@bot_username`, then arguments. */
+const COMMAND = /^\/([A-Za-z0-9_]{1,32})(?:@([A-Za-z0-9_]{1,32}))?(?:\s+([\s\S]*))?$/
+
+export interface ParsedCommand { name: string, addressee?: string, args: string[] }
+
+export function parseCommand (text: string): ParsedCommand | undefined {
+  const match = COMMAND.exec(text.trim())
+  if (match === null) return undefined
+  const rest = match[3]?.trim() ?? ''
+  return { name: (match[1] ?? '').toLowerCase(), addressee: match[2], args: rest === '' ? [] : rest.split(/\s+/) }
+}
+
+/** Where a message's command is written: its text, or the caption of a photo, video or file (parsed the same way). */
+export function commandTextOf (message: object): string | undefined {
+  const { text, caption } = message as { text?: unknown, caption?: unknown }
+  if (typeof text === 'string') return text
+  return typeof caption === 'string' ? caption : undefined
+}
+
+/**
+ * The command a raw update's message or edited message holds for the bot `botUsername` (unaddressed,
+ * or addressed to it; to any bot when the username is not known), read without the Bot API library: what the dead-letter path asks before telling
+ * a user their update failed, since only a command was waiting for an answer.
+ */
+export function commandForBotIn (update: RawUpdate, botUsername: string | undefined): ParsedCommand | undefined {
+  const type = updateTypeOf(update)
+  const message = update[type]
+  if ((type !== 'message' && type !== 'edited_message') || typeof message !== 'object' || message === null) return undefined
+  const text = commandTextOf(message)
+  const parsed = text === undefined ? undefined : parseCommand(text)
+  if (parsed?.addressee !== undefined && botUsername !== undefined && parsed.addressee.toLowerCase() !== botUsername.toLowerCase()) return undefined
+  return parsed
+}
