@@ -1,4 +1,5 @@
 import mssql, { type config as PoolConfig } from 'mssql'
+import { RECORD_BUDGET, WORKER } from '../../infra/settings.js'
 import { ConfigError } from '../config.js'
 
 /**
@@ -6,16 +7,28 @@ import { ConfigError } from '../config.js'
  * src/worker/records.ts): at worst two connection attempts of 5 s (mssql's first connect opens a probe
  * connection, which src/db/probe-reusing-pool.ts reuses unless it broke in between), a request of 8 s, and
  * 2 s for the server to acknowledge its cancellation come to 20 s; the procedure is only started when the
- * deadline leaves that plus time for the reply, and the request is cancelled if the deadline passes anyway. A hung database thus fails the record,
- * which SQS retries, instead of overrunning the update's deadline or the Lambda timeout (which would put
+ * deadline leaves that plus time for the reply, and the request is cancelled if the deadline passes
+ * anyway. A hung database thus fails the record, which SQS retries, instead of overrunning the update's deadline or the Lambda timeout (which would put
  * the whole batch back). `Connect Timeout` (seconds) and `Request Timeout` (milliseconds, an mssql keyword)
- * in the connection string override the first two.
+ * in the connection string override the first two, within LONGEST_CALL_MS.
  */
 const DEFAULT_CONNECTION_TIMEOUT_MS = 5_000
 const DEFAULT_REQUEST_TIMEOUT_MS = 8_000
-export const CANCEL_TIMEOUT_MS = 2_000
+const CANCEL_TIMEOUT_MS = 2_000
 
 const MALFORMED = 'DATABASE_CONNECTION_STRING is malformed (value hidden): expected Server=…;… or mssql://…'
+
+/**
+ * The longest call the timeouts may make: what an update can have of the Worker's invocation, less the
+ * reply's reserve. A longer bound (an Azure portal string's `Connect Timeout=30` makes it 70 s) would
+ * leave every procedure "not started" for lack of time: refused at start, naming the keywords.
+ */
+export const LONGEST_CALL_MS = WORKER.timeoutSeconds * 1000 - RECORD_BUDGET.reportingMarginMs - RECORD_BUDGET.replyReserveMs
+
+/** One call's bound: two connection attempts, the request, and the wait for the server to acknowledge its cancellation. */
+export function callBoundOf (config: Pick<PoolConfig, 'connectionTimeout' | 'requestTimeout'>): number {
+  return 2 * (config.connectionTimeout ?? 0) + (config.requestTimeout ?? 0) + CANCEL_TIMEOUT_MS
+}
 
 /** Brace quoting of a connection string value: any character may appear inside, `}` is doubled. */
 const quoted = (value: string): string => `{${value.replaceAll('}', '}}')}}`
@@ -52,6 +65,10 @@ export function poolConfigOf (connectionString: string): PoolConfig {
   if (!wellFormed) throw new ConfigError(MALFORMED)
   const connectionTimeout = parsed.connectionTimeout ?? DEFAULT_CONNECTION_TIMEOUT_MS
   const requestTimeout = parsed.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT_MS
+  const callBoundMs = callBoundOf({ connectionTimeout, requestTimeout })
+  if (callBoundMs > LONGEST_CALL_MS) {
+    throw new ConfigError(`DATABASE_CONNECTION_STRING: Connect Timeout=${connectionTimeout / 1000} s and Request Timeout=${requestTimeout} ms make one call take up to ${callBoundMs / 1000} s (2 connects, the request, the cancel); an update has ${LONGEST_CALL_MS / 1000} s for it: lower them (defaults ${DEFAULT_CONNECTION_TIMEOUT_MS / 1000} s and ${DEFAULT_REQUEST_TIMEOUT_MS} ms)`)
+  }
   return {
     ...parsed,
     connectionTimeout,

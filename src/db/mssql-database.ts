@@ -3,7 +3,7 @@ import { RECORD_BUDGET } from '../../infra/settings.js'
 import { callSignal, requireTimeLeft } from '../deadline.js'
 import type { ColumnDeclaration, DatabaseAnswer, DatabaseContract, Row, SqlValue } from './contract.js'
 import { parameterValuesOf, type Database, type ParameterValues } from './database.js'
-import { CANCEL_TIMEOUT_MS, poolConfigOf } from './mssql-connection.js'
+import { callBoundOf, poolConfigOf } from './mssql-connection.js'
 import { callFailure, probeFailure, raisedErrorOf, sqlErrorNumber } from './mssql-errors.js'
 import { driverTypeOf, portValueOf } from './mssql-values.js'
 import { ProbeReusingPool } from './probe-reusing-pool.js'
@@ -88,7 +88,7 @@ export async function createMssqlDatabase (connectionString: string): Promise<Da
   const secrets = [connectionString, config.password ?? ''].filter((secret) => secret !== '')
   // The longest one call can take under the bounds of src/db/mssql-connection.ts; a call is only started
   // inside an update's deadline that covers it and the reply after it.
-  const callBoundMs = 2 * (config.connectionTimeout ?? 0) + (config.requestTimeout ?? 0) + CANCEL_TIMEOUT_MS
+  const callBoundMs = callBoundOf(config)
   let current: Promise<ConnectionPool> | undefined
 
   const retire = (pool: Promise<ConnectionPool>): void => {

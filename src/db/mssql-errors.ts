@@ -43,10 +43,10 @@ export function sqlErrorNumber (error: unknown): number | undefined {
   return typeof number === 'number' ? number : undefined
 }
 
-/** mssql reports the last error of a call and keeps the earlier ones in `precedingErrors`. */
+/** mssql reports the last error of a call and keeps the earlier ones in `precedingErrors`: in the order the server sent them. */
 function errorNumbers (error: unknown): number[] {
   const preceding = (error as { precedingErrors?: unknown } | undefined)?.precedingErrors
-  const errors = [error, ...(Array.isArray(preceding) ? preceding : [])]
+  const errors = [...(Array.isArray(preceding) ? preceding : []), error]
   return errors.map(sqlErrorNumber).filter((number) => number !== undefined)
 }
 

@@ -1,6 +1,6 @@
 import mssql, { type ISqlType } from 'mssql'
 import type { SqlType, SqlValue } from './contract.js'
-import { DatabaseContractError } from './database.js'
+import { DatabaseContractError, EXACT_UNSCALED_BOUND } from './database.js'
 
 /** The driver's type for a declared one: the type and size sent on the wire (RPC TYPE_INFO). */
 export function driverTypeOf (type: SqlType): ISqlType {
@@ -19,10 +19,11 @@ export function driverTypeOf (type: SqlType): ISqlType {
  * tedious reads DECIMAL/NUMERIC as `unscaled × sign / 10^scale`, a binary float. The unscaled integer is
  * exact below 2^53 and the division is correctly rounded, so the float is the nearest one to the true value;
  * below 2^52 it is nearer to it than half a unit of the last decimal place, and `toFixed(scale)` (which
- * prints the float's exact value rounded to `scale` places) gives back the exact digits. At or above that
- * bound the digits could be wrong: the call fails instead (docs/database.md, "Values").
+ * prints the float's exact value rounded to `scale` places) gives back the exact digits. The port's bound,
+ * EXACT_UNSCALED_BOUND (src/db/database.ts), is the lower one that sending a parameter needs: a value at or
+ * above it fails the call instead (docs/database.md, "Values").
  */
-export const EXACT_UNSCALED_BOUND = 2 ** 52
+const EXACT_READ_LIMIT = Number(EXACT_UNSCALED_BOUND)
 
 /**
  * A value as the driver read it, as the port gives it to commands (src/db/contract.ts, SqlValue): decimals as
@@ -32,7 +33,7 @@ export function portValueOf (type: SqlType, value: unknown, call: string, name: 
   if (value === null || value === undefined) return null
   if (type.name === 'decimal') {
     const number = Number(value)
-    if (!Number.isFinite(number) || Math.abs(number) * 10 ** type.scale >= EXACT_UNSCALED_BOUND) {
+    if (!Number.isFinite(number) || Math.abs(number) * 10 ** type.scale >= EXACT_READ_LIMIT) {
       throw new DatabaseContractError(`${call}: ${name} holds a decimal beyond the ${EXACT_UNSCALED_BOUND} units the port reads exactly (value withheld)`)
     }
     return number.toFixed(type.scale)

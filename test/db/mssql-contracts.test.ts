@@ -60,6 +60,8 @@ t.test('an error the object raises (≥ 50000) is handed to the outcome; a decim
   const { responder, database } = await setUp(t)
   responder.reply = { raise: [{ number: 50010, class: 16, message: 'Stake above the limit 25.05' }] }
   t.same(await database.call(withOutput, { stake: '25.05' }), { output: {}, rows: [], raisedError: 50010 })
+  responder.reply = { raise: [{ number: 50011, class: 16, message: 'Party closed' }, { number: 50012, class: 16, message: 'Logged after it' }] }
+  t.same(await database.call(withOutput, { stake: '25.05' }), { output: {}, rows: [], raisedError: 50011 }, 'the first the object raised')
 
   const wide: DatabaseContract<Record<string, never>, DatabaseAnswer> = {
     name: 'dbo.Totals_tf', kind: 'table-function', parameters: [], resultColumns: [{ name: 'Total', type: sql.decimal(18, 2), nullable: false }], effect: 'reads', outcome: answerOf
@@ -67,21 +69,26 @@ t.test('an error the object raises (≥ 50000) is handed to the outcome; a decim
   responder.reply = { resultSets: [{ columns: wide.kind === 'table-function' ? wide.resultColumns : [], rows: [{ Total: '99999999999999.99' }] }] }
   const error: unknown = await database.call(wide, {}).then(() => undefined, (thrown: unknown) => thrown)
   t.type(error, DatabaseContractError)
-  t.match((error as Error).message, /^dbo\.Totals_tf: Total holds a decimal beyond the 4503599627370496 units the port reads exactly \(value withheld\)$/)
+  t.match((error as Error).message, /^dbo\.Totals_tf: Total holds a decimal beyond the 2251799813685248 units the port reads exactly \(value withheld\)$/)
   t.notOk(inspect(error).includes('9999999999'), 'the value is not in the error')
 })
 
-t.test('values that cannot fit their declaration are refused before any connection, naming the parameter only', async (t) => {
+t.test('values that cannot fit their declaration are refused before any connection or call, naming the parameter only', async (t) => {
   const { responder, database } = await setUp(t)
-  const refused = ['25.005', '12345678901234567', '1e3', 'twelve']
+  // 43775627292765.45 fits decimal(18,2) but is above 2^51 units: tedious would send 43775627292765.46.
+  const refused = ['25.005', '12345678901234567', '1e3', 'twelve', '22517998136852.48', '43775627292765.45', '-43775627292765.45']
   for (const stake of refused) {
     const error: unknown = await database.call(withOutput, { stake }).then(() => undefined, (thrown: unknown) => thrown)
     t.type(error, DatabaseContractError, stake)
     t.equal((error as Error).message, 'dbo.Bet_PLACE_tr: the value for @Stake does not fit decimal(18,2) (value withheld); the command must refuse it before calling')
   }
+  t.equal(responder.connectionCount, 0)
+  responder.reply = { returnStatus: 0 }
+  await database.call(withOutput, { stake: '22517998136852.47' })
+  t.match(responder.calls[0]?.parameters[0], { name: '@Stake', value: '22517998136852.47' }, 'the largest below the bound is sent exact')
   const badName = { ...withOutput, name: 'dbo.Bet; DROP TABLE x' }
   await t.rejects(database.call(badName, { stake: '1.00' }), /a contract names its object as schema\.name/)
-  t.equal(responder.connectionCount, 0)
+  t.equal(responder.calls.length, 1, 'nothing more was called')
 })
 
 t.test('an error that means the object differs from its declaration names the contract and says to run db:verify', async (t) => {

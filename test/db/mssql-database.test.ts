@@ -2,6 +2,7 @@ import { inspect } from 'node:util'
 import t, { type Test } from 'tap'
 import { ConfigError } from '../../src/config.js'
 import { createMssqlDatabase } from '../../src/db/mssql-database.js'
+import { LONGEST_CALL_MS } from '../../src/db/mssql-connection.js'
 import { registerContract, type RegistrationRequest } from '../../src/commands/register.js'
 import { DatabaseContractError, type Database } from '../../src/db/database.js'
 import { TransientError } from '../../src/errors.js'
@@ -285,6 +286,19 @@ t.test('a malformed connection string is a ConfigError that holds no part of it'
   }
 })
 
+t.test('timeouts that would make one call outlast an update (an Azure portal string\'s Connect Timeout=30) are refused at start, naming the keywords', async (t) => {
+  const password = 'hunter2-secret'
+  const error: unknown = await createMssqlDatabase(`Server=db.example.com;Password=${password};Connection Timeout=30`).then(() => undefined, (thrown: unknown) => thrown)
+  t.type(error, ConfigError)
+  t.equal((error as Error).message, 'DATABASE_CONNECTION_STRING: Connect Timeout=30 s and Request Timeout=8000 ms make one call take up to 70 s (2 connects, the request, the cancel); an update has 53 s for it: lower them (defaults 5 s and 8000 ms)')
+  t.notOk(inspect(error).includes(password))
+  t.equal(LONGEST_CALL_MS, 53_000, 'the Worker\'s 60 s less the reporting margin and the reply\'s reserve')
+  const longest = await createMssqlDatabase('Server=db.example.com;Connect Timeout=15;Request Timeout=21000')
+  t.teardown(() => longest.close())
+  t.pass('15 s connects and a 21 s request (53 s in all) are taken')
+  await t.rejects(createMssqlDatabase('Server=db.example.com;Connect Timeout=15;Request Timeout=21001'), ConfigError)
+})
+
 t.test('check runs SELECT 1 and resolves', async (t) => {
   const { responder, store } = await setUp(t)
   await store.check(AbortSignal.timeout(2000))
@@ -302,7 +316,7 @@ t.test('check fails with a TransientError when the server is down or answers wit
 })
 
 t.test('check cancels its query when the signal aborts', async (t) => {
-  const setup = await setUp(t, 'Connect Timeout=1;Request Timeout=60000')
+  const setup = await setUp(t, 'Connect Timeout=1;Request Timeout=45000')
   const { responder, store } = setup
   responder.reply = 'no answer'
   const controller = new AbortController()
@@ -311,7 +325,7 @@ t.test('check cancels its query when the signal aborts', async (t) => {
   await until(() => responder.batches.includes('SELECT 1'), 'the health query')
   controller.abort()
   await attempt
-  t.ok(Date.now() - started < 30_000, 'well before the 60 s request timeout')
+  t.ok(Date.now() - started < 30_000, 'well before the 45 s request timeout')
   t.equal(responder.attentions, 1)
 })
 
