@@ -11,6 +11,7 @@ import { loggerOptions } from '../../src/logger.js'
 import { createBotMetrics } from '../../src/plugins/metrics.js'
 import { runToCompletion, withoutCoverage } from '../support/child-process.js'
 import { npmStartFailing } from '../support/npm-start.js'
+import { within } from '../support/wait.js'
 
 const root = resolve(import.meta.dirname, '..', '..')
 const tsx = join(root, 'node_modules', '.bin', 'tsx')
@@ -65,9 +66,16 @@ t.test('npm start on a real terminal (a pseudo-terminal through script(1)): read
   const cwd = await mkdtemp(join(tmpdir(), 'bot-tty-'))
   t.teardown(async () => { await rm(cwd, { recursive: true, force: true }) })
   const env = { PORT: '0', LOG_LEVEL: 'info', TELEGRAM_BOT_TOKEN: '', QUEUE_URL: '', DATABASE_CONNECTION_STRING: '', LOG_FORMAT: '' }
-  // Its own process group: script(1) and the server under it are stopped together.
+  // script(1) runs the server in a session of its own, on the pseudo-terminal: killing script does not reach
+  // it (left running, it was once found spinning a core after the suite). It is stopped as a person stops
+  // it, with Ctrl-C on that terminal, and script is killed only if that did not end it.
   const terminal = spawn('script', ['-qfec', `${tsx} ${join(root, 'src/server.ts')}`, '/dev/null'], { cwd, env: withoutCoverage({ ...process.env, ...env }), detached: true })
-  t.teardown(() => { try { process.kill(-(terminal.pid as number), 'SIGKILL') } catch {} })
+  const closed = new Promise<void>((resolve) => { terminal.on('close', () => { resolve() }) })
+  t.teardown(async () => {
+    if (terminal.exitCode === null && terminal.signalCode === null) terminal.stdin.write('\x03')
+    await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 15_000).unref())])
+    try { process.kill(-(terminal.pid as number), 'SIGKILL') } catch {}
+  })
   let output = ''
   terminal.stdout.on('data', (chunk: Buffer) => { output += chunk.toString() })
   const until = async (pattern: RegExp): Promise<void> => {
@@ -84,4 +92,8 @@ t.test('npm start on a real terminal (a pseudo-terminal through script(1)): read
   t.match(text, /^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: register: procedure answered \{.*"outcome":"registered"/m)
   t.match(text, /^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: metrics: CommandOutcome 1 \(service=telegram-register-bot-local, command=register, outcome=registered\)\r?$/m, 'the EMF line summarised')
   t.notMatch(text, /"level":|_aws|demo-token/, 'no JSON line, no EMF object, no token')
+
+  terminal.stdin.write('\x03')
+  await within(closed, 'the terminal to close after Ctrl-C', 30_000)
+  t.match(withoutColours(output), /Telegram bot stopped \(SIGINT\)/, 'Ctrl-C on the terminal stops the server')
 })
