@@ -28,13 +28,13 @@ t.test('SQL Server: the procedure is called with @TelegramUserId bigint, its row
   t.teardown(async () => { await responder.close() })
   const { app, telegram } = await startWorkerFixture(t, { DATABASE_CONNECTION_STRING: responder.connectionString('Connect Timeout=2;Request Timeout=2000') }, undefined, testCommands)
   const handler = createBatchHandler(app)
-  responder.reply = { resultSets: [{ columns: balanceContract.kind === 'procedure' ? balanceContract.resultColumns ?? [] : [], rows: [{ Currency: 'EUR', Amount: '45035996273704.95' }] }] }
+  responder.reply = { resultSets: [{ columns: balanceContract.kind === 'procedure' ? balanceContract.resultColumns ?? [] : [], rows: [{ Currency: 'EUR', Amount: '22517998136852.47' }] }] }
   const record = updateRecord(telegram.sendUserMessage({ from: alice, text: '/balance' }))
   await handler(sqsEvent([record]), context())
   await handler(sqsEvent([{ ...record, messageId: 'again' }]), context())
   t.same(responder.calls.map((call) => call.procedure), ['dbo.PartyBalance_GET_tr', 'dbo.PartyBalance_GET_tr'], 'a read runs on each delivery: no ledger step')
   t.same(responder.calls[0]?.parameters, [{ name: '@TelegramUserId', type: 'INTN', length: 8, value: 5_123_456_789n }])
-  t.same(telegram.botMessages(alice.id).map((message) => message.text), ['Your balance: 45035996273704.95 EUR'], 'the largest exact decimal(18,2), replied once')
+  t.same(telegram.botMessages(alice.id).map((message) => message.text), ['Your balance: 22517998136852.47 EUR'], 'the largest exact decimal(18,2), replied once')
 
   responder.reply = { resultSets: [{ columns: balanceContract.kind === 'procedure' ? balanceContract.resultColumns ?? [] : [], rows: [] }] }
   await handler(sqsEvent([updateRecord(telegram.sendUserMessage({ from: alice, text: '/balance' }))]), context())

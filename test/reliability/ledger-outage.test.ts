@@ -134,7 +134,7 @@ t.test('dead-letter path: the ledger down for 1.5 s right after parking, then ri
   f.afterParking(() => {})
   f.ledger.connections.refuse = 0
   cutAfterApology = outageOnce(f.ledger)
-  const afterApology = f.telegram.sendUserMessage({ from: apologyUser, text: 'hello' })
+  const afterApology = f.telegram.sendUserMessage({ from: apologyUser, text: '/help' })
   for (const receive of [5, 6]) {
     t.same((await f.deadLetter(sqsEvent([updateRecord(afterApology, receive)]), deadLetterContext())).batchItemFailures, [], `apology case, receive ${receive}`)
   }
