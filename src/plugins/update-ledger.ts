@@ -155,11 +155,11 @@ export function createUpdateLedger (client: DynamoDBClient, tableName: string, o
     apology: stepOf('apology')
   }
 
-  // The steps this process is running, and those whose completion went unsaved, until their in-progress
-  // record lapses. Two copies of one update in a batch (a redelivery beside the original, above all on the
-  // dead-letter path, which runs its records in parallel) share the in-progress record's expiries, so the
-  // put's own-record check above would let the second copy run the step too: it is refused here first.
-  // Each hold lasts until the step's in-progress record lapses (the update's deadline), as a hold elsewhere would.
+  // The steps this process is running, and those whose completion went unsaved, each held until its
+  // in-progress record lapses (the update's deadline), as it is held for other invocations. Two copies of
+  // one update in a batch (a redelivery beside the original, above all on the dead-letter path, which runs
+  // its records in parallel) share that record's expiries, so the put's own-record check above would let
+  // the second copy run the step too: it is refused here first.
   const held = new Map<string, { until: number }>()
   const inProgressUntil = (): number => Date.now() + Math.min(remainingMs(), IN_PROGRESS_WITHOUT_DEADLINE_MS)
 
