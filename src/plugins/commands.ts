@@ -6,7 +6,7 @@ import { isGroupChat, type BotCommand, type MessageContext, type MessageInvocati
 import { answerEditedCommand } from '../commands/edited-command.js'
 import { commands as allCommands } from '../commands/index.js'
 import { replyOnce } from '../commands/reply-once.js'
-import { commandTextOf, parseCommand } from '../telegram/command-text.js'
+import { addresseeOf, commandTextOf, parseCommand } from '../telegram/command-text.js'
 
 export interface CommandRegistry {
   readonly commands: readonly BotCommand[]
@@ -38,8 +38,8 @@ export default fp<{ commands?: readonly BotCommand[] }>(async (fastify, options)
     const text = commandTextOf(message)
     const parsed = text === undefined ? undefined : parseCommand(text)
     if (parsed === undefined) return 'none'
-    const addressedToUs = parsed.addressee?.toLowerCase() === ctx.botInfo.username.toLowerCase()
-    if (parsed.addressee !== undefined && !addressedToUs) {
+    const addressee = addresseeOf(parsed, ctx.botInfo.username)
+    if (addressee === 'another bot') {
       log.debug({ command: parsed.name }, 'command addressed to another bot: ignored')
       return 'not-ours'
     }
@@ -48,7 +48,7 @@ export default fp<{ commands?: readonly BotCommand[] }>(async (fastify, options)
       log.debug({ command: parsed.name }, 'unknown command: ignored')
       return 'not-ours'
     }
-    if (isGroupChat(ctx.chat) && command.inGroups === 'when-addressed' && !addressedToUs) {
+    if (isGroupChat(ctx.chat) && command.inGroups === 'when-addressed' && addressee !== 'this bot') {
       log.debug({ command: parsed.name }, 'command not addressed to this bot in a group: left to the bot it is meant for')
       return 'not-ours'
     }

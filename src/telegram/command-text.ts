@@ -20,9 +20,18 @@ export function commandTextOf (message: object): string | undefined {
 }
 
 /**
- * The command a raw update's message or edited message holds for the bot `botUsername` (unaddressed,
- * or addressed to it; to any bot when the username is not known), read without the Bot API library: what the dead-letter path asks before telling
- * a user their update failed, since only a command was waiting for an answer.
+ * Whom a command names after its `@`: this bot (`botUsername`, in any case; any name when the username is
+ * not known), another bot, or nobody (undefined).
+ */
+export function addresseeOf (command: ParsedCommand, botUsername: string | undefined): 'this bot' | 'another bot' | undefined {
+  if (command.addressee === undefined) return undefined
+  return botUsername === undefined || command.addressee.toLowerCase() === botUsername.toLowerCase() ? 'this bot' : 'another bot'
+}
+
+/**
+ * The command a raw update's message or edited message holds for the bot `botUsername`, read without the
+ * Bot API library: what the dead-letter path asks before telling a user their update failed, since only
+ * a command was waiting for an answer.
  */
 export function commandForBotIn (update: RawUpdate, botUsername: string | undefined): ParsedCommand | undefined {
   const type = updateTypeOf(update)
@@ -30,6 +39,5 @@ export function commandForBotIn (update: RawUpdate, botUsername: string | undefi
   if ((type !== 'message' && type !== 'edited_message') || typeof message !== 'object' || message === null) return undefined
   const text = commandTextOf(message)
   const parsed = text === undefined ? undefined : parseCommand(text)
-  if (parsed?.addressee !== undefined && botUsername !== undefined && parsed.addressee.toLowerCase() !== botUsername.toLowerCase()) return undefined
-  return parsed
+  return parsed === undefined || addresseeOf(parsed, botUsername) === 'another bot' ? undefined : parsed
 }
