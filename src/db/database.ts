@@ -1,11 +1,13 @@
-import { sqlTypeText, type DatabaseContract, type SqlType, type SqlValue } from './contract.js'
+import { SettledFailure } from '../errors.js'
+import { sqlTypeText, type DatabaseAnswer, type DatabaseContract, type SqlType, type SqlValue } from './contract.js'
 
 /**
  * The one port to the platform's database: it runs any declared contract (src/db/contract.ts) and gives
  * the contract's outcome. Adapters: SQL Server (src/db/mssql-database.ts) in Lambda, the embedded SQLite
  * stand-in (src/db/sqlite-database.ts) locally and in tests. A failure that may heal, and an object that
  * does not match its declaration, are thrown as TransientError; a value that cannot fit its declared
- * parameter as DatabaseContractError, before any call.
+ * parameter as DatabaseContractError, before any call; an answer that cannot be read after the object
+ * ran as AnswerUnreadableError.
  */
 export interface Database {
   call: <Input, Outcome>(contract: DatabaseContract<Input, Outcome>, input: Input) => Promise<Outcome>
@@ -17,6 +19,30 @@ export interface Database {
 /** A call the command should never have made: a value that cannot fit its parameter, an undeclared name. Never quotes the value. */
 export class DatabaseContractError extends Error {
   override name = 'DatabaseContractError'
+}
+
+/**
+ * The object ran (and may have written), but its answer does not read as its contract declares: a decimal
+ * beyond the exact bound or with more places than declared, or an outcome mapping that throws. Running it
+ * again would only repeat its effect, so it is a SettledFailure: the update ledger never runs a contract
+ * that writes a second time for it. Never quotes a value.
+ */
+export class AnswerUnreadableError extends SettledFailure {
+  override name = 'AnswerUnreadableError'
+}
+
+/**
+ * The contract's outcome from what its object answered (`read` gives the answer in the port's values):
+ * whatever fails here fails after the object ran, as an AnswerUnreadableError. A mapping's own error is
+ * named by its kind only, as its text may quote a value.
+ */
+export function outcomeOf<Outcome> (contract: DatabaseContract<never, Outcome>, read: () => DatabaseAnswer): Outcome {
+  try {
+    return contract.outcome(read())
+  } catch (error) {
+    if (error instanceof AnswerUnreadableError) throw error
+    throw new AnswerUnreadableError(`${contract.name}: its outcome mapping threw ${error instanceof Error ? error.name : typeof error} on the answer (text withheld); it must accept every answer its contract declares`)
+  }
 }
 
 /** The parameters of one call, by declared name, as the adapters send them. */

@@ -1,8 +1,11 @@
 import type { BotCommand } from '../commands/command.js'
 import type { DatabaseContract } from './contract.js'
 
-/** Every database contract the registry's commands declare, each object once (two commands may share one). */
+/**
+ * Every database contract the registry's commands declare, each declaration once: one shared by two commands
+ * (the same object) is verified once, while two declarations of the same database object (say, reading other
+ * columns) are both verified, as each is what its command relies on.
+ */
 export function declaredContracts (commands: readonly BotCommand[]): DatabaseContract[] {
-  const contracts = commands.flatMap((command) => command.contracts ?? [])
-  return [...new Map(contracts.map((contract) => [contract.name, contract])).values()]
+  return [...new Set(commands.flatMap((command) => command.contracts ?? []))]
 }

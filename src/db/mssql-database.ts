@@ -2,7 +2,7 @@ import type { ConnectionPool, Request } from 'mssql'
 import { RECORD_BUDGET } from '../../infra/settings.js'
 import { callSignal, requireTimeLeft } from '../deadline.js'
 import type { ColumnDeclaration, DatabaseAnswer, DatabaseContract, Row, SqlValue } from './contract.js'
-import { parameterValuesOf, type Database, type ParameterValues } from './database.js'
+import { outcomeOf, parameterValuesOf, type Database, type ParameterValues } from './database.js'
 import { callBoundOf, poolConfigOf } from './mssql-connection.js'
 import { callFailure, probeFailure, raisedErrorOf, sqlErrorNumber } from './mssql-errors.js'
 import { driverTypeOf, portValueOf } from './mssql-values.js'
@@ -132,7 +132,7 @@ export async function createMssqlDatabase (connectionString: string): Promise<Da
         if (raisedError === undefined) throw callFailure(contract.name, error)
         return { raisedError }
       })
-      return contract.outcome('result' in answer ? answerOf(declared, answer.result) : { output: {}, rows: [], raisedError: answer.raisedError })
+      return outcomeOf(contract, () => 'result' in answer ? answerOf(declared, answer.result) : { output: {}, rows: [], raisedError: answer.raisedError })
     },
 
     // Connecting is bounded by the connection timeout rather than by the signal (mssql cannot abandon a

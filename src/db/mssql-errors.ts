@@ -10,8 +10,12 @@ export const FIRST_USER_ERROR_NUMBER = 50000
  * ETIMEOUT / ESOCKET instead, which are transient too (see `reasonOf`).
  */
 const TRANSIENT_SQL_ERRORS: ReadonlySet<number> = new Set([
+  1204, // the server could not take a lock: out of lock resources for now
   1205, // chosen as deadlock victim
   1222, // lock request timeout
+  3960, // snapshot isolation: the row was changed by another transaction since this one began
+  41301, 41302, 41305, 41325, 41839, // memory-optimized tables: a commit dependency or validation conflict
+  4221, // a readable secondary still starting versioning (Always On read-only routing)
   4060, // cannot open the database (offline, restoring, failing over)
   10928, 10929, // resource limits reached (Azure SQL)
   40197, 40501, 40613, // service error, service busy, database unavailable (Azure SQL reconfiguration)
@@ -25,11 +29,14 @@ const TRANSIENT_SQL_ERRORS: ReadonlySet<number> = new Set([
  */
 const CONTRACT_DEFECT_ERRORS: ReadonlySet<number> = new Set([
   2812, // could not find stored procedure: missing, renamed, or another schema
+  2809, // the name is not a procedure's (a function, a table): executed as a procedure
+  215, // parameters supplied to an object that is not a function: called as a function
   208, // invalid object name: a table-valued function missing
   4121, // cannot find the column or user-defined function: a scalar function missing
   201, // the procedure expects a parameter that was not supplied: a parameter added or renamed
   8145, // a parameter that is not the procedure's: a parameter renamed or removed
   8144, // too many arguments for the procedure
+  8146, // the procedure has no parameters and arguments were supplied
   313, // too few arguments for a function
   8162, // a declared OUTPUT parameter that the object does not declare OUTPUT
   206, // operand type clash: a declared type the object's parameter cannot take

@@ -1,6 +1,6 @@
 import mssql, { type ISqlType } from 'mssql'
 import type { SqlType, SqlValue } from './contract.js'
-import { DatabaseContractError, EXACT_UNSCALED_BOUND } from './database.js'
+import { AnswerUnreadableError, EXACT_UNSCALED_BOUND } from './database.js'
 
 /** The driver's type for a declared one: the type and size sent on the wire (RPC TYPE_INFO). */
 export function driverTypeOf (type: SqlType): ISqlType {
@@ -34,9 +34,16 @@ export function portValueOf (type: SqlType, value: unknown, call: string, name: 
   if (type.name === 'decimal') {
     const number = Number(value)
     if (!Number.isFinite(number) || Math.abs(number) * 10 ** type.scale >= EXACT_READ_LIMIT) {
-      throw new DatabaseContractError(`${call}: ${name} holds a decimal beyond the ${EXACT_UNSCALED_BOUND} units the port reads exactly (value withheld)`)
+      throw new AnswerUnreadableError(`${call}: ${name} holds a decimal beyond the ${EXACT_UNSCALED_BOUND} units the port reads exactly (value withheld)`)
     }
-    return number.toFixed(type.scale)
+    // A value with more places than the declared scale (the object changed to decimal(19,4) after db:verify
+    // passed) would be rounded by toFixed: an amount silently changed. Within the bound, a value that has at
+    // most `scale` places is the float nearest to its digits, which is also what those digits read back as.
+    const digits = number.toFixed(type.scale)
+    if (Number(digits) !== number) {
+      throw new AnswerUnreadableError(`${call}: ${name} holds a decimal with more places than the declared scale ${type.scale}, which would be rounded (value withheld); run \`npm run db:verify\` against this database`)
+    }
+    return digits
   }
   if (type.name === 'bigint') return String(value)
   return value as SqlValue

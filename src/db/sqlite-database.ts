@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import type Sqlite from 'better-sqlite3'
 import type { Config } from '../config.js'
-import { DatabaseContractError, parameterValuesOf, type Database } from './database.js'
+import { DatabaseContractError, outcomeOf, parameterValuesOf, type Database } from './database.js'
 import type { LocalDatabase } from './local-database.js'
 import { loadSqliteDriver } from './sqlite-driver.js'
 
@@ -32,7 +32,8 @@ export function openSqliteDatabase (path: string, settings: Config['database'], 
       const parameters = parameterValuesOf(contract, input)
       const implementation = implementations.get(contract.name)
       if (implementation === undefined) throw new DatabaseContractError(`${contract.name}: no local implementation; its command's .local.ts must export one under this name`)
-      return contract.outcome(implementation(database, parameters))
+      const answer = implementation(database, parameters)
+      return outcomeOf(contract, () => answer)
     },
     async check () { database.prepare('SELECT 1').get() },
     async close () { if (database.open) database.close() }

@@ -9,7 +9,7 @@ import { LEDGER, RECORD_BUDGET } from '../../infra/settings.js'
 import { requireSetting, type Config } from '../config.js'
 import { callSignal, deadlineSignal, remainingMs } from '../deadline.js'
 import { emulatorCredentials } from '../emulator-credentials.js'
-import { TransientError } from '../errors.js'
+import { SettledFailure, TransientError } from '../errors.js'
 
 /**
  * The side-effect steps of one update, each remembered on its own: `procedure`, the outcome of the
@@ -24,11 +24,15 @@ export type LedgerStep = 'deletion' | 'procedure' | 'reply' | 'note' | 'parked' 
 /** What a step returns and the ledger stores (DynamoDB's `data` attribute): small and serialisable. */
 export type StepResult = string | number | boolean
 
+/** What the ledger stores for a step: its result, or the message of the SettledFailure it ended with. */
+type StoredOutcome = StepResult | { readonly settledFailure: string }
+
 export interface UpdateLedger {
   /**
    * Runs `work` unless this step of this update completed before, and gives its result either way
    * (`remembered` says which). A step whose work throws is forgotten, so a redelivery runs it again:
-   * an unknown outcome is retried. A step another invocation is running right now fails with a
+   * an unknown outcome is retried; unless it throws a SettledFailure, which is stored as the step's
+   * outcome and thrown again by every later `once` of the step, without running it. A step another invocation is running right now fails with a
    * TransientError (the record is retried, never acknowledged). Once the work has returned, saving its
    * completion is retried while the step's in-progress record holds; if the ledger stays down that
    * long, the result is still returned (the rest of the update goes on) and `onCompletionUnsaved` told.
@@ -118,11 +122,22 @@ class PatientPersistenceLayer extends DynamoDBPersistenceLayer {
 
 interface LedgerStepStore {
   store: DynamoDBPersistenceLayer
-  run: (updateId: number, work: () => Promise<StepResult>) => Promise<StepResult>
+  run: (updateId: number, work: () => Promise<StoredOutcome>) => Promise<StoredOutcome>
 }
 
 /** Told when a step's work returned but its completion could not be saved within the step's time. */
 export type CompletionUnsaved = (updateId: number, step: LedgerStep, error: unknown) => void
+
+/** What a step that did not complete throws: the work's own error, or a retry. */
+function stepFailure (updateId: number, step: LedgerStep, error: unknown, failure: { error: unknown } | undefined): unknown {
+  if (error instanceof IdempotencyAlreadyInProgressError) {
+    return new TransientError(`update ${updateId}: its ${step} is in progress in another invocation; retried later`)
+  }
+  // The work's own error wins, even when forgetting the step failed too: its in-progress record then
+  // lapses at the update's deadline, before any redelivery.
+  if (failure !== undefined) return failure.error
+  return new TransientError(`update ${updateId}: the ledger is unavailable (${(error as Error).name})`, { cause: error })
+}
 
 /** The ledger on Powertools' idempotency utility with its DynamoDB persistence layer (default attribute names). */
 export function createUpdateLedger (client: DynamoDBClient, tableName: string, onCompletionUnsaved: CompletionUnsaved = () => {}): UpdateLedger {
@@ -142,7 +157,7 @@ export function createUpdateLedger (client: DynamoDBClient, tableName: string, o
   const stepOf = (step: LedgerStep): LedgerStepStore => {
     const store = new PatientPersistenceLayer({ tableName, awsSdkV3Client: client })
     store.configure({ config, keyPrefix: step })
-    const run = makeIdempotent(async (_updateId: number, work: () => Promise<StepResult>) => await work(),
+    const run = makeIdempotent(async (_updateId: number, work: () => Promise<StoredOutcome>) => await work(),
       { persistenceStore: store, config, keyPrefix: step, dataIndexArgument: 0 })
     return { store, run }
   }
@@ -173,39 +188,39 @@ export function createUpdateLedger (client: DynamoDBClient, tableName: string, o
       let keepHeld = false
       let ran = false
       let failure: { error: unknown } | undefined
-      let returned: { result: Result } | undefined
+      let settled: SettledFailure | undefined
+      let returned: { outcome: StoredOutcome } | undefined
+      let outcome: StoredOutcome
       try {
-        const result = await steps[step].run(updateId, async () => {
+        outcome = await steps[step].run(updateId, async () => {
           ran = true
           try {
             const result = await work()
-            returned = { result }
+            returned = { outcome: result }
             return result
           } catch (error) {
+            if (error instanceof SettledFailure) {
+              settled = error
+              returned = { outcome: { settledFailure: error.message } }
+              return returned.outcome
+            }
             failure = { error }
             throw error
           }
         })
-        return { result: result as Result, remembered: !ran }
       } catch (error) {
         // The work ran and returned, only its completion could not be saved: its result goes on from
         // memory. A redelivery (after the in-progress record has lapsed) would run the step again.
-        if (returned !== undefined) {
-          keepHeld = true
-          setTimeout(() => { if (held.get(key) === hold) held.delete(key) }, hold.until - Date.now()).unref()
-          onCompletionUnsaved(updateId, step, error)
-          return { result: returned.result, remembered: false }
-        }
-        if (error instanceof IdempotencyAlreadyInProgressError) {
-          throw new TransientError(`update ${updateId}: its ${step} is in progress in another invocation; retried later`)
-        }
-        // The work's own error wins, even when forgetting the step failed too: its in-progress record
-        // then lapses at the update's deadline, before any redelivery.
-        if (failure !== undefined) throw failure.error
-        throw new TransientError(`update ${updateId}: the ledger is unavailable (${(error as Error).name})`, { cause: error })
+        if (returned === undefined) throw stepFailure(updateId, step, error, failure)
+        keepHeld = true
+        setTimeout(() => { if (held.get(key) === hold) held.delete(key) }, hold.until - Date.now()).unref()
+        onCompletionUnsaved(updateId, step, error)
+        outcome = returned.outcome
       } finally {
         if (!keepHeld && held.get(key) === hold) held.delete(key)
       }
+      if (typeof outcome !== 'object') return { result: outcome as Result, remembered: !ran }
+      throw settled ?? new SettledFailure(`${outcome.settledFailure} (remembered from an earlier delivery: the ${step} step is not run again)`)
     },
 
     async completed (updateId, step) {

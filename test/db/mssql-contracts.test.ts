@@ -1,7 +1,7 @@
 import { inspect } from 'node:util'
 import t, { type Test } from 'tap'
 import { sql, type DatabaseAnswer, type DatabaseContract } from '../../src/db/contract.js'
-import { DatabaseContractError } from '../../src/db/database.js'
+import { AnswerUnreadableError, DatabaseContractError } from '../../src/db/database.js'
 import { TransientError } from '../../src/errors.js'
 import { mssqlOnResponder, type MssqlOnResponder } from '../support/mssql.js'
 
@@ -68,9 +68,40 @@ t.test('an error the object raises (≥ 50000) is handed to the outcome; a decim
   }
   responder.reply = { resultSets: [{ columns: wide.kind === 'table-function' ? wide.resultColumns : [], rows: [{ Total: '99999999999999.99' }] }] }
   const error: unknown = await database.call(wide, {}).then(() => undefined, (thrown: unknown) => thrown)
-  t.type(error, DatabaseContractError)
+  t.type(error, AnswerUnreadableError)
   t.match((error as Error).message, /^dbo\.Totals_tf: Total holds a decimal beyond the 2251799813685248 units the port reads exactly \(value withheld\)$/)
   t.notOk(inspect(error).includes('9999999999'), 'the value is not in the error')
+})
+
+t.test('a decimal with more places than its declared scale fails naming the column, instead of being rounded', async (t) => {
+  const { responder, database } = await setUp(t)
+  const totals: DatabaseContract<Record<string, never>, DatabaseAnswer> = {
+    name: 'dbo.Totals_tf', kind: 'table-function', parameters: [], resultColumns: [{ name: 'Total', type: sql.decimal(18, 2), nullable: false }], effect: 'reads', outcome: answerOf
+  }
+  // The object now returns decimal(18,4), the contract still says decimal(18,2).
+  const widened = [{ name: 'Total', type: sql.decimal(18, 4), nullable: false }]
+  responder.reply = { resultSets: [{ columns: widened, rows: [{ Total: '1234.5678' }] }] }
+  const error: unknown = await database.call(totals, {}).then(() => undefined, (thrown: unknown) => thrown)
+  t.type(error, AnswerUnreadableError)
+  t.equal((error as Error).message, 'dbo.Totals_tf: Total holds a decimal with more places than the declared scale 2, which would be rounded (value withheld); run `npm run db:verify` against this database')
+  t.notOk(inspect(error).includes('1234'), 'the value is not in the error')
+  responder.reply = { resultSets: [{ columns: widened, rows: [{ Total: '22517998136852.4700' }, { Total: '-0.1000' }] }] }
+  t.same((await database.call(totals, {})).rows, [{ Total: '22517998136852.47' }, { Total: '-0.10' }], 'places beyond the scale that are zeros lose nothing')
+})
+
+t.test('an outcome mapping that throws on the answer fails as an unreadable answer, naming its kind only', async (t) => {
+  const { responder, database } = await setUp(t)
+  const strict: DatabaseContract<{ stake: string }, string> = {
+    ...withOutput,
+    outcome: ({ output }) => { if (typeof output.Balance !== 'string') throw new TypeError(`no balance for stake ${String(output.Stake)} 25.05`); return 'placed' }
+  }
+  responder.reply = { returnStatus: 0, output: { BetId: '1', Balance: null } }
+  const error: unknown = await database.call(strict, { stake: '25.05' }).then(() => undefined, (thrown: unknown) => thrown)
+  t.type(error, AnswerUnreadableError)
+  t.equal((error as Error).message, 'dbo.Bet_PLACE_tr: its outcome mapping threw TypeError on the answer (text withheld); it must accept every answer its contract declares')
+  t.notOk(inspect(error).includes('25.05'), 'the mapping\'s text is not kept')
+  responder.reply = { raise: [{ number: 50010, class: 16, message: 'Stake above the limit' }] }
+  await t.rejects(database.call(strict, { stake: '25.05' }), AnswerUnreadableError, 'a raised error it does not expect too')
 })
 
 t.test('values that cannot fit their declaration are refused before any connection or call, naming the parameter only', async (t) => {

@@ -110,9 +110,17 @@ t.test('a deadlock (1205) is transient and keeps the pool: the server did answer
   t.equal(responder.connectionCount, connections, 'no new connection')
 })
 
+t.test('the other errors that heal by themselves (locks, snapshot and in-memory conflicts, a secondary starting) are transient too', async (t) => {
+  const setup = await setUp(t)
+  for (const number of [1204, 1222, 3960, 41301, 41302, 41305, 41325, 41839, 4221, 4060, 40613]) {
+    setup.responder.reply = { raise: [{ number, class: 16, message: 'Please retry.' }] }
+    await transientFailure(t, setup.store.call(registerContract, registration), new RegExp(`^dbo\\.PartyTelegramUser_REGISTER_tr: SQL Server error ${number} \\(transient\\)$`), setup)
+  }
+})
+
 t.test('an error that means the object differs from its contract names the contract and says to run db:verify (retried, then the DLQ), never rejected', async (t) => {
   const setup = await setUp(t)
-  for (const number of [2812, 201, 8144, 8145, 229]) {
+  for (const number of [2812, 2809, 215, 201, 8144, 8145, 8146, 229]) {
     setup.responder.reply = { raise: [{ number, class: 16, message: "Could not find stored procedure 'dbo.PartyTelegramUser_REGISTER_tr'." }] }
     await transientFailure(t, setup.store.call(registerContract, registration), new RegExp(`^dbo\\.PartyTelegramUser_REGISTER_tr: SQL Server error ${number}: the database object does not match its declared contract .*run \`npm run db:verify\``), setup)
   }

@@ -207,9 +207,11 @@ t.test('no declared contract: the connection is still checked', async (t) => {
   t.equal(responder.logins.length, 1)
 })
 
-t.test('the registry\'s contracts: each object once, in registry order', async (t) => {
+t.test('the registry\'s contracts: each declaration once, in registry order; two declarations of one object both', async (t) => {
   const command = (name: string, contracts?: DatabaseContract[]): BotCommand =>
     ({ name, description: name, usage: `/${name}`, inGroups: 'always', outcomes: [], handle: async () => {}, ...(contracts === undefined ? {} : { contracts }) }) as BotCommand
   const [b, l, r] = CONTRACTS as [DatabaseContract, DatabaseContract, DatabaseContract]
-  t.same(declaredContracts([command('a', [b, l]), command('help'), command('c', [r, b])]).map((contract) => contract.name), ['dbo.Balance_GET', 'dbo.Account_LINK', 'dbo.Rate_OF'])
+  t.same(declaredContracts([command('a', [b, l]), command('help'), command('c', [r, b])]), [b, l, r], 'a contract two commands share is verified once')
+  const otherReading = { ...b, resultColumns: [] }
+  t.same(declaredContracts([command('a', [b]), command('d', [otherReading])]), [b, otherReading], 'another command\'s declaration of the same object is verified too')
 })

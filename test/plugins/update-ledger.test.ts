@@ -4,7 +4,7 @@ import t, { type Test } from 'tap'
 import { LEDGER } from '../../infra/settings.js'
 import { ConfigError } from '../../src/config.js'
 import { runWithDeadline } from '../../src/deadline.js'
-import { TransientError } from '../../src/errors.js'
+import { SettledFailure, TransientError } from '../../src/errors.js'
 import metrics from '../../src/plugins/metrics.js'
 import updateLedger, { createLedgerClient, createUpdateLedger, type UpdateLedger } from '../../src/plugins/update-ledger.js'
 import { buildTestApp, testConfig } from '../helper.js'
@@ -56,6 +56,19 @@ t.test('a step whose work throws is forgotten, so a redelivery runs it again (an
   t.same(await itemsOf(t, dynamo.endpoint, dynamo.ledgerTable), [], 'no record left behind')
   t.same(await deadlineIn(5000, () => ledger.once(7, 'procedure', async () => { runs++; return 'rejected' })), { result: 'rejected', remembered: false })
   t.equal(runs, 2)
+})
+
+t.test('a step whose work throws a SettledFailure completes with it: every later delivery fails with it, without running the step', async (t) => {
+  const dynamo = await startLedgerDynamoDb(t)
+  const ledger = await ledgerOn(t, dynamo.endpoint, dynamo.ledgerTable)
+  let runs = 0
+  const unreadable = async (): Promise<string> => { runs++; throw new SettledFailure('dbo.Bet_PLACE_tr: @Balance holds more places than declared') }
+  await t.rejects(deadlineIn(5000, () => ledger.once(9, 'procedure', unreadable)), { name: 'SettledFailure', message: 'dbo.Bet_PLACE_tr: @Balance holds more places than declared' }, 'the work\'s own error')
+  await t.rejects(deadlineIn(5000, () => ledger.once(9, 'procedure', unreadable)),
+    { name: 'SettledFailure', message: 'dbo.Bet_PLACE_tr: @Balance holds more places than declared (remembered from an earlier delivery: the procedure step is not run again)' })
+  t.equal(runs, 1, 'the step ran once')
+  t.equal(await ledger.completed(9, 'procedure'), true)
+  t.match(await itemsOf(t, dynamo.endpoint, dynamo.ledgerTable), [{ status: 'COMPLETED', data: { settledFailure: 'dbo.Bet_PLACE_tr: @Balance holds more places than declared' } }])
 })
 
 t.test('a step in progress elsewhere is a retry (TransientError), never an acknowledgement; after its deadline it can be taken over', async (t) => {
