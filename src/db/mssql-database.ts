@@ -48,6 +48,16 @@ function rowsOf (contract: AnyContract, records: ReadonlyArray<Record<string, un
   return records.map((record) => Object.fromEntries(columns.map((column) => [column.name, portValueOf(column.type, record[column.name], contract.name, column.name)])))
 }
 
+/**
+ * An OUTPUT parameter's value: tedious keys it by the name in the server's RETURNVALUE token, which need not
+ * be spelled as the contract declares it (T-SQL parameter names are case-insensitive, and db:verify
+ * compares them so): read in any case, never taken for a NULL.
+ */
+function returned (output: Record<string, unknown>, name: string): unknown {
+  const key = Object.keys(output).find((candidate) => candidate.toLowerCase() === name.toLowerCase())
+  return key === undefined ? undefined : output[key]
+}
+
 /** What the object answered, in the contract's terms. */
 function answerOf (contract: AnyContract, result: DriverResult): DatabaseAnswer {
   const first = result.recordsets[0] ?? []
@@ -55,7 +65,7 @@ function answerOf (contract: AnyContract, result: DriverResult): DatabaseAnswer 
     case 'procedure': {
       const output: Record<string, SqlValue> = {}
       for (const parameter of contract.parameters.filter((declared) => declared.output === true)) {
-        output[parameter.name] = portValueOf(parameter.type, result.output[parameter.name], contract.name, `@${parameter.name}`)
+        output[parameter.name] = portValueOf(parameter.type, returned(result.output, parameter.name), contract.name, `@${parameter.name}`)
       }
       return { returnValue: result.returnValue, output, rows: rowsOf(contract, first, contract.resultColumns ?? []) }
     }

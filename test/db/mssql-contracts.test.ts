@@ -29,6 +29,8 @@ t.test('a procedure: decimal input sent exact, OUTPUT parameters and the return 
   responder.reply = { returnStatus: 3, output: { BetId: '9223372036854775806', Balance: '-12.30' } }
   const answer = await database.call(withOutput, { stake: '25.05' })
   t.same(answer, { returnValue: 3, output: { BetId: '9223372036854775806', Balance: '-12.30' }, rows: [] })
+  responder.reply = { returnStatus: 0, output: { betId: '7', BALANCE: '0.05' } }
+  t.same((await database.call(withOutput, { stake: '25.05' })).output, { BetId: '7', Balance: '0.05' }, 'OUTPUT values spelled otherwise by the server are read')
   t.match(responder.calls[0]?.parameters, [
     { name: '@Stake', type: 'DECIMALN', precision: 18, scale: 2, value: '25.05' },
     { name: '@BetId', type: 'INTN', length: 8, output: true },

@@ -145,8 +145,10 @@ function callAnswer (call: RpcCall, answer: Answer): Buffer {
   const output = answer.output ?? {}
   const returnValues = call.parameters.flatMap((parameter, ordinal) => {
     if (parameter.output !== true) return []
-    const name = parameter.name.slice(1)
-    return [returnValue(ordinal, parameter, name in output ? output[name]! : parameter.value)]
+    // A key in another case than the call's name is sent spelled as the key: as a server reports the name
+    // as the procedure declares it.
+    const key = Object.keys(output).find((candidate) => candidate.toLowerCase() === parameter.name.slice(1).toLowerCase())
+    return [returnValue(ordinal, key === undefined ? parameter : { ...parameter, name: `@${key}` }, key === undefined ? parameter.value : output[key]!)]
   })
   return Buffer.concat([...(answer.resultSets ?? []).map((set) => resultSet(set, TOKEN.DONEINPROC)),
     returnStatus(answer.returnStatus ?? 0), ...returnValues, done(TOKEN.DONEPROC, DONE_STATUS.FINAL)])
