@@ -1,11 +1,12 @@
 import type { ConnectionPool, Request } from 'mssql'
 import { RECORD_BUDGET } from '../../infra/settings.js'
 import { callSignal, requireTimeLeft } from '../deadline.js'
-import type { ColumnDeclaration, DatabaseAnswer, DatabaseContract, Row, SqlValue } from './contract.js'
+import type { DatabaseContract } from './contract.js'
 import { outcomeOf, parameterValuesOf, type Database, type ParameterValues } from './database.js'
+import { declaredAnswerOf, type ObjectAnswer } from './declared-answer.js'
 import { callBoundOf, poolConfigOf } from './mssql-connection.js'
 import { callFailure, probeFailure, raisedErrorOf, sqlErrorNumber } from './mssql-errors.js'
-import { driverTypeOf, portValueOf } from './mssql-values.js'
+import { driverTypeOf } from './mssql-values.js'
 import { ProbeReusingPool } from './probe-reusing-pool.js'
 
 type AnyContract = DatabaseContract<never, unknown>
@@ -43,37 +44,10 @@ async function run (request: Request, contract: AnyContract): Promise<DriverResu
   }
 }
 
-/** The declared columns of each row, converted as the port gives values; undeclared columns are not passed on. */
-function rowsOf (contract: AnyContract, records: ReadonlyArray<Record<string, unknown>>, columns: readonly ColumnDeclaration[]): Row[] {
-  return records.map((record) => Object.fromEntries(columns.map((column) => [column.name, portValueOf(column.type, record[column.name], contract.name, column.name)])))
-}
-
-/**
- * An OUTPUT parameter's value: tedious keys it by the name in the server's RETURNVALUE token, which need not
- * be spelled as the contract declares it (T-SQL parameter names are case-insensitive, and db:verify
- * compares them so): read in any case, never taken for a NULL.
- */
-function returned (output: Record<string, unknown>, name: string): unknown {
-  const key = Object.keys(output).find((candidate) => candidate.toLowerCase() === name.toLowerCase())
-  return key === undefined ? undefined : output[key]
-}
-
-/** What the object answered, in the contract's terms. */
-function answerOf (contract: AnyContract, result: DriverResult): DatabaseAnswer {
+/** What the object answered, as tedious read it: the first result set, the OUTPUT parameters, the return value. */
+function objectAnswerOf (result: DriverResult): ObjectAnswer {
   const first = result.recordsets[0] ?? []
-  switch (contract.kind) {
-    case 'procedure': {
-      const output: Record<string, SqlValue> = {}
-      for (const parameter of contract.parameters.filter((declared) => declared.output === true)) {
-        output[parameter.name] = portValueOf(parameter.type, returned(result.output, parameter.name), contract.name, `@${parameter.name}`)
-      }
-      return { returnValue: result.returnValue, output, rows: rowsOf(contract, first, contract.resultColumns ?? []) }
-    }
-    case 'scalar-function':
-      return { output: {}, rows: [], value: portValueOf(contract.returns, first[0]?.value, contract.name, 'its value') }
-    case 'table-function':
-      return { output: {}, rows: rowsOf(contract, first, contract.resultColumns) }
-  }
+  return { returnValue: result.returnValue, output: result.output, rows: first, value: first[0]?.value }
 }
 
 /** Runs one request, cancelled on the server (tedious sends an ATTENTION) when `signal` aborts. */
@@ -136,13 +110,13 @@ export async function createMssqlDatabase (connectionString: string): Promise<Da
       const answer = await withPool(async (pool) => {
         const request = requestFor(pool, declared, values)
         return await cancellable(request, signal, () => run(request, declared))
-      }).then((result) => ({ result }), (error: unknown) => {
+      }).then(objectAnswerOf, (error: unknown): ObjectAnswer => {
         // An error the object raised on purpose is its answer; everything else is not (a failure, or a defect).
         const raisedError = raisedErrorOf(error)
         if (raisedError === undefined) throw callFailure(contract.name, error)
         return { raisedError }
       })
-      return outcomeOf(contract, () => 'result' in answer ? answerOf(declared, answer.result) : { output: {}, rows: [], raisedError: answer.raisedError })
+      return outcomeOf(contract, () => declaredAnswerOf(declared, answer))
     },
 
     // Connecting is bounded by the connection timeout rather than by the signal (mssql cannot abandon a

@@ -11,15 +11,13 @@ export const local: LocalDatabase = {
   },
   implementations: {
     'dbo.PartyOpenBets_tf': (database, { TelegramUserId, MaxRows }) => {
+      // SQLite's own values (bet ids as BigInts beyond 2^53, the bit as 0/1, the time as ISO text): the port
+      // gives them to the command as SQL Server's.
       const rows = database.prepare(`
         SELECT bet.bet_id AS BetId, bet.event AS Event, bet.stake AS Stake, bet.placed_at AS PlacedAt, bet.boosted AS Boosted
         FROM telegram_link link JOIN open_bet bet ON bet.username = link.username
         WHERE link.telegram_user_id = ? ORDER BY bet.placed_at DESC LIMIT ?`).safeIntegers(true).all(TelegramUserId, MaxRows) as Array<Record<string, unknown>>
-      // As the port gives them: a bigint as its digits, a datetime2 as a Date, a bit as a boolean.
-      return {
-        output: {},
-        rows: rows.map((row) => ({ ...row, BetId: String(row.BetId), PlacedAt: new Date(String(row.PlacedAt)), Boosted: row.Boosted === null ? null : row.Boosted === 1n }) as Record<string, string | Date | boolean | null>)
-      }
+      return { rows }
     }
   }
 }
