@@ -32,10 +32,11 @@ export interface UpdateLedger {
    * Runs `work` unless this step of this update completed before, and gives its result either way
    * (`remembered` says which). A step whose work throws is forgotten, so a redelivery runs it again:
    * an unknown outcome is retried; unless it throws a SettledFailure, which is stored as the step's
-   * outcome and thrown again by every later `once` of the step, without running it. A step another invocation is running right now fails with a
-   * TransientError (the record is retried, never acknowledged). Once the work has returned, saving its
-   * completion is retried while the step's in-progress record holds; if the ledger stays down that
-   * long, the result is still returned (the rest of the update goes on) and `onCompletionUnsaved` told.
+   * outcome and thrown again by every later `once` of the step, without running it. A step another
+   * invocation is running right now fails with a TransientError (the record is retried, never
+   * acknowledged). Once the work has returned (or settled), saving its completion is retried while the
+   * step's in-progress record holds; if the ledger stays down that long, the result is still returned
+   * (the rest of the update goes on; a settled failure is thrown) and `onCompletionUnsaved` told.
    */
   once: <T extends StepResult>(updateId: number, step: LedgerStep, work: () => Promise<T>) => Promise<{ result: T, remembered: boolean }>
   /** Whether this step of this update completed (for the dead-letter path: was the reply confirmed?). */
