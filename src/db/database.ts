@@ -1,5 +1,5 @@
 import { SettledFailure } from '../errors.js'
-import { sqlTypeText, type DatabaseAnswer, type DatabaseContract, type SqlType, type SqlValue } from './contract.js'
+import { sqlTypeText, type DatabaseContract, type SqlType, type SqlValue } from './contract.js'
 
 /**
  * The one port to the platform's database: it runs any declared contract (src/db/contract.ts) and gives
@@ -29,20 +29,6 @@ export class DatabaseContractError extends Error {
  */
 export class AnswerUnreadableError extends SettledFailure {
   override name = 'AnswerUnreadableError'
-}
-
-/**
- * The contract's outcome from what its object answered (`read` gives the answer in the port's values):
- * whatever fails here fails after the object ran, as an AnswerUnreadableError. A mapping's own error is
- * named by its kind only, as its text may quote a value.
- */
-export function outcomeOf<Outcome> (contract: DatabaseContract<never, Outcome>, read: () => DatabaseAnswer): Outcome {
-  try {
-    return contract.outcome(read())
-  } catch (error) {
-    if (error instanceof AnswerUnreadableError) throw error
-    throw new AnswerUnreadableError(`${contract.name}: its outcome mapping threw ${error instanceof Error ? error.name : typeof error} on the answer (text withheld); it must accept every answer its contract declares`)
-  }
 }
 
 /** The parameters of one call, by declared name, as the adapters send them. */

@@ -88,7 +88,7 @@ function returned (output: ObjectAnswer['output'], name: string): unknown {
  * its declared OUTPUT parameters, columns or value only. Throws AnswerUnreadableError (the object ran)
  * for a value the port cannot give exactly.
  */
-export function declaredAnswerOf (contract: DatabaseContract<never, unknown>, answer: ObjectAnswer): DatabaseAnswer {
+function declaredAnswerOf (contract: DatabaseContract<never, unknown>, answer: ObjectAnswer): DatabaseAnswer {
   if (answer.raisedError !== undefined) return { output: {}, rows: [], raisedError: answer.raisedError }
   switch (contract.kind) {
     case 'procedure': {
@@ -102,5 +102,19 @@ export function declaredAnswerOf (contract: DatabaseContract<never, unknown>, an
       return { output: {}, rows: [], value: portValueOf(contract.returns, answer.value, contract.name, 'its value') }
     case 'table-function':
       return { output: {}, rows: rowsOf(contract.name, answer.rows, contract.resultColumns) }
+  }
+}
+
+/**
+ * The contract's outcome from what its object answered, for every adapter: whatever fails here fails after
+ * the object ran, as an AnswerUnreadableError. A mapping's own error is named by its kind only, as its text
+ * may quote a value.
+ */
+export function outcomeOf<Outcome> (contract: DatabaseContract<never, Outcome>, answer: ObjectAnswer): Outcome {
+  try {
+    return contract.outcome(declaredAnswerOf(contract, answer))
+  } catch (error) {
+    if (error instanceof AnswerUnreadableError) throw error
+    throw new AnswerUnreadableError(`${contract.name}: its outcome mapping threw ${error instanceof Error ? error.name : typeof error} on the answer (text withheld); it must accept every answer its contract declares`)
   }
 }

@@ -9,8 +9,9 @@ import { ConfigError } from '../config.js'
  * 2 s for the server to acknowledge its cancellation come to 20 s; the procedure is only started when the
  * deadline leaves that plus time for the reply, and the request is cancelled if the deadline passes
  * anyway. A hung database thus fails the record, which SQS retries, instead of overrunning the update's
- * deadline or the Lambda timeout (which would put the whole batch back). `Connect Timeout` (seconds) and `Request Timeout` (milliseconds, an mssql keyword)
- * in the connection string override the first two, within LONGEST_CALL_MS.
+ * deadline or the Lambda timeout (which would put the whole batch back). `Connect Timeout` (seconds) and
+ * `Request Timeout` (milliseconds, an mssql keyword) in the connection string override the first two,
+ * within LONGEST_CALL_MS.
  */
 const DEFAULT_CONNECTION_TIMEOUT_MS = 5_000
 const DEFAULT_REQUEST_TIMEOUT_MS = 8_000

@@ -2,8 +2,8 @@ import type { ConnectionPool, Request } from 'mssql'
 import { RECORD_BUDGET } from '../../infra/settings.js'
 import { callSignal, requireTimeLeft } from '../deadline.js'
 import type { DatabaseContract } from './contract.js'
-import { outcomeOf, parameterValuesOf, type Database, type ParameterValues } from './database.js'
-import { declaredAnswerOf, type ObjectAnswer } from './declared-answer.js'
+import { parameterValuesOf, type Database, type ParameterValues } from './database.js'
+import { outcomeOf, type ObjectAnswer } from './declared-answer.js'
 import { callBoundOf, poolConfigOf } from './mssql-connection.js'
 import { callFailure, probeFailure, raisedErrorOf, sqlErrorNumber } from './mssql-errors.js'
 import { driverTypeOf } from './mssql-values.js'
@@ -116,7 +116,7 @@ export async function createMssqlDatabase (connectionString: string): Promise<Da
         if (raisedError === undefined) throw callFailure(contract.name, error)
         return { raisedError }
       })
-      return outcomeOf(contract, () => declaredAnswerOf(declared, answer))
+      return outcomeOf(contract, answer)
     },
 
     // Connecting is bounded by the connection timeout rather than by the signal (mssql cannot abandon a

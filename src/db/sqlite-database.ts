@@ -2,8 +2,8 @@ import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import type Sqlite from 'better-sqlite3'
 import type { Config } from '../config.js'
-import { DatabaseContractError, outcomeOf, parameterValuesOf, type Database } from './database.js'
-import { declaredAnswerOf } from './declared-answer.js'
+import { DatabaseContractError, parameterValuesOf, type Database } from './database.js'
+import { outcomeOf } from './declared-answer.js'
 import type { LocalDatabase } from './local-database.js'
 import { loadSqliteDriver } from './sqlite-driver.js'
 
@@ -33,8 +33,7 @@ export function openSqliteDatabase (path: string, settings: Config['database'], 
       const parameters = parameterValuesOf(contract, input)
       const implementation = implementations.get(contract.name)
       if (implementation === undefined) throw new DatabaseContractError(`${contract.name}: no local implementation; its command's .local.ts must export one under this name`)
-      const answer = implementation(database, parameters)
-      return outcomeOf(contract, () => declaredAnswerOf(contract, answer))
+      return outcomeOf(contract, implementation(database, parameters))
     },
     async check () { database.prepare('SELECT 1').get() },
     async close () { if (database.open) database.close() }

@@ -6,7 +6,7 @@ import { isGroupChat, type BotCommand, type MessageContext, type MessageInvocati
 import { answerEditedCommand } from '../commands/edited-command.js'
 import { commands as allCommands } from '../commands/index.js'
 import { replyOnce } from '../commands/reply-once.js'
-import { addresseeOf, commandTextOf, parseCommand } from '../telegram/command-text.js'
+import { addresseeOf, commandIn } from '../telegram/command-text.js'
 
 export interface CommandRegistry {
   readonly commands: readonly BotCommand[]
@@ -35,8 +35,7 @@ export default fp<{ commands?: readonly BotCommand[] }>(async (fastify, options)
 
   /** The registered command a message's text or caption calls on this bot, if any (logged when one is left alone). */
   const commandOf = (ctx: MessageInvocation['ctx'], message: object, log: FastifyBaseLogger): { command: BotCommand, args: string[] } | 'none' | 'not-ours' => {
-    const text = commandTextOf(message)
-    const parsed = text === undefined ? undefined : parseCommand(text)
+    const parsed = commandIn(message)
     if (parsed === undefined) return 'none'
     const addressee = addresseeOf(parsed, ctx.botInfo.username)
     if (addressee === 'another bot') {

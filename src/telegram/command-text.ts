@@ -12,11 +12,11 @@ export function parseCommand (text: string): ParsedCommand | undefined {
   return { name: (match[1] ?? '').toLowerCase(), addressee: match[2], args: rest === '' ? [] : rest.split(/\s+/) }
 }
 
-/** Where a message's command is written: its text, or the caption of a photo, video or file (parsed the same way). */
-export function commandTextOf (message: object): string | undefined {
+/** The command a message holds: in its text, or in the caption of a photo, video or file (parsed the same way). */
+export function commandIn (message: object): ParsedCommand | undefined {
   const { text, caption } = message as { text?: unknown, caption?: unknown }
-  if (typeof text === 'string') return text
-  return typeof caption === 'string' ? caption : undefined
+  const written = typeof text === 'string' ? text : caption
+  return typeof written === 'string' ? parseCommand(written) : undefined
 }
 
 /**
@@ -37,7 +37,6 @@ export function commandForBotIn (update: RawUpdate, botUsername: string | undefi
   const type = updateTypeOf(update)
   const message = update[type]
   if ((type !== 'message' && type !== 'edited_message') || typeof message !== 'object' || message === null) return undefined
-  const text = commandTextOf(message)
-  const parsed = text === undefined ? undefined : parseCommand(text)
+  const parsed = commandIn(message)
   return parsed === undefined || addresseeOf(parsed, botUsername) === 'another bot' ? undefined : parsed
 }
